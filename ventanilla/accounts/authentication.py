@@ -1,0 +1,34 @@
+"""``Authorization: Token vt_…`` for organisations' systems (a broker's software)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from ventanilla.accounts.services import api_token_authenticate
+
+
+class OrganisationTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Token"
+
+    def authenticate(self, request: Any) -> tuple[Any, Any] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Malformed token header."))
+        try:
+            secret = header[1].decode()
+        except UnicodeError as exc:
+            raise exceptions.AuthenticationFailed(_("Malformed token header.")) from exc
+        token = api_token_authenticate(secret=secret)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
+        user = token.user
+        user.token_organisation_id = token.organisation_id
+        return user, token
+
+    def authenticate_header(self, request: Any) -> str:
+        return self.keyword
