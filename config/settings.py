@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ventanilla.audit",
     "ventanilla.accounts",
     "ventanilla.reference",
+    "ventanilla.demo",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +143,7 @@ USE_TZ = True
 # --- Static files -----------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request otherwise
 STATICFILES_DIRS = [BASE_DIR / "ventanilla" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("ventanilla.accounts.api.urls")),
     path("api/v1/", include("ventanilla.audit.api.urls")),
     path("api/public/v1/", include("ventanilla.reference.api.urls")),
+    path("api/public/v1/", include("ventanilla.accounts.api.public_urls")),
     path("accounts/", include("ventanilla.accounts.urls")),
     path("reference/", include("ventanilla.reference.urls")),
     path("", include("ventanilla.core.urls")),

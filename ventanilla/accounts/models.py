@@ -121,6 +121,7 @@ class Membership(TimeStamped):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        ordering = ["organisation__name", "user__email", "role__code"]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [

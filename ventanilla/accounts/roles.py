@@ -88,6 +88,7 @@ def sync_roles() -> int:
 
 def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
     # Permissions of every app exist only once the last app has migrated.
-    configs = list(global_apps.get_app_configs())
+    # post_migrate is sent only for apps that have a models module.
+    configs = [c for c in global_apps.get_app_configs() if c.models_module is not None]
     if sender is configs[-1]:
         sync_roles()

@@ -47,3 +47,7 @@ class EffectiveDated(models.Model):
     def in_force(self, day: dt.date | None = None) -> bool:
         day = day or timezone.localdate()
         return self.valid_from <= day and (self.valid_to is None or self.valid_to > day)
+
+
+# Registered here so Django finds it in the core app's models module.
+from ventanilla.core.idempotency import IdempotencyRecord  # noqa: E402, F401

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from ventanilla.core.models import EffectiveDated
 
@@ -28,7 +27,6 @@ class Country(ReferenceModel):
     alpha3 = models.CharField(_("ISO 3166-1 alpha-3"), max_length=3)
     numeric = models.CharField(_("ISO 3166-1 numeric"), max_length=3)
     name = models.CharField(_("name"), max_length=200)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -46,7 +44,6 @@ class Currency(ReferenceModel):
     numeric = models.CharField(_("ISO 4217 numeric"), max_length=3, blank=True)
     name = models.CharField(_("name"), max_length=200)
     minor_units = models.PositiveSmallIntegerField(_("minor units"), null=True, blank=True)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -67,7 +64,6 @@ class HSEdition(models.Model):
     name = models.CharField(_("name"), max_length=100)
     valid_from = models.DateField(_("in force from"))
     valid_to = models.DateField(_("in force until"), null=True, blank=True)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-valid_from"]
@@ -110,7 +106,6 @@ class HSCode(ReferenceModel):
     parent_code = models.CharField(_("parent"), max_length=6, blank=True, db_index=True)
     section = models.CharField(_("section"), max_length=5, blank=True)
     description = models.TextField(_("description"))
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -142,7 +137,6 @@ class TariffLine(ReferenceModel):
     description = models.TextField(_("description"))
     supplementary_unit = models.CharField(_("supplementary unit (UN/ECE Rec 20)"), max_length=3,
                                           blank=True)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -174,7 +168,6 @@ class Location(ReferenceModel):
     is_airport = models.BooleanField(_("airport"), default=False)
     is_multimodal = models.BooleanField(_("multimodal / inland depot"), default=False)
     is_border_crossing = models.BooleanField(_("border crossing"), default=False)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["unlocode"]
@@ -194,7 +187,6 @@ class CustomsOffice(ReferenceModel):
     name = models.CharField(_("name"), max_length=200)
     unlocode = models.CharField(_("UN/LOCODE"), max_length=5, blank=True)
     country = models.CharField(_("country"), max_length=2)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -213,7 +205,6 @@ class UnitOfMeasure(ReferenceModel):
     code = models.CharField(_("code"), max_length=3, db_index=True)
     name = models.CharField(_("name"), max_length=100)
     symbol = models.CharField(_("symbol"), max_length=10, blank=True)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -232,7 +223,6 @@ class PackageType(ReferenceModel):
     code = models.CharField(_("code"), max_length=2, db_index=True)
     name = models.CharField(_("name"), max_length=100)
     is_bulk = models.BooleanField(_("bulk (no package count)"), default=False)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -251,7 +241,6 @@ class DocumentType(ReferenceModel):
     code = models.CharField(_("code"), max_length=6, db_index=True)
     name = models.CharField(_("name"), max_length=200)
     agency_function = models.CharField(_("issued or checked by"), max_length=20, blank=True)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]

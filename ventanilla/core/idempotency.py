@@ -1,0 +1,106 @@
+"""Idempotent writes for the APIs: a retried request with the same ``Idempotency-Key``
+returns the first response and changes nothing (developers' guide: every retried write
+is idempotent). The record is written in the same transaction as the write it guards,
+so a crash leaves neither or both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ventanilla.core.errors import BusinessError, ErrorItem
+
+HEADER = "Idempotency-Key"
+MAX_KEY = 100
+
+
+class IdempotencyRecord(models.Model):
+    # Scoped by caller: two organisations may choose the same key.
+    owner = models.CharField(max_length=100)
+    key = models.CharField(max_length=MAX_KEY)
+    scope = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "core"
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="idempotency_owner_key")
+        ]
+
+
+def _owner(request: Request) -> str:
+    org = getattr(request.user, "token_organisation_id", None)
+    return f"u{request.user.pk}:o{org or '-'}"
+
+
+def _hash_request(request: Request, scope: str) -> str:
+    body = json.dumps(request.data, sort_keys=True, default=str)
+    return hashlib.sha256(f"{scope}\n{request.method}\n{body}".encode()).hexdigest()
+
+
+def idempotent(scope: str) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Decorate a DRF view method. Without the header the call runs normally."""
+
+    def decorator(view: Callable[..., Response]) -> Callable[..., Response]:
+        @wraps(view)
+        def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+            key = request.headers.get(HEADER, "").strip()
+            if not key:
+                return view(self, request, *args, **kwargs)
+            if len(key) > MAX_KEY:
+                raise BusinessError([ErrorItem(
+                    "idempotency_key_too_long",
+                    _("The Idempotency-Key header may be at most %(n)s characters.")
+                    % {"n": MAX_KEY}, "Idempotency-Key",
+                )])
+            owner, digest = _owner(request), _hash_request(request, scope)
+            found = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
+            if found is not None:
+                return _replay(found, digest)
+            try:
+                with transaction.atomic():
+                    response = view(self, request, *args, **kwargs)
+                    if response.status_code < 500:
+                        IdempotencyRecord.objects.create(
+                            owner=owner, key=key, scope=scope, request_hash=digest,
+                            status_code=response.status_code,
+                            body=getattr(response, "replay_data", response.data),
+                        )
+                    if response.status_code >= 400:
+                        # Keep the refusal on record but write nothing else.
+                        return response
+            except IntegrityError:
+                # A concurrent retry won the race: answer as it did.
+                found = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
+                if found is None:
+                    raise
+                return _replay(found, digest)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _replay(found: IdempotencyRecord, digest: str) -> Response:
+    if found.request_hash != digest:
+        raise BusinessError([ErrorItem(
+            "idempotency_key_reused",
+            _("This Idempotency-Key was already used for a different request."),
+            "Idempotency-Key",
+        )], http_status=422)
+    response = Response(found.body, status=found.status_code)
+    response["Idempotent-Replayed"] = "true"
+    return response
