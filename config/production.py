@@ -22,4 +22,4 @@ CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 LOG_FORMAT = "json"
-LOGGING["handlers"]["default"]["formatter"] = env.str("LOG_FORMAT", default="json")  # noqa: F405
+LOGGING["handlers"]["default"]["formatter"] = env.str("LOG_FORMAT", default="json")  # type: ignore[index]  # noqa: F405

@@ -23,4 +23,3 @@ urlpatterns = [
     path("reference/", include("ventanilla.reference.urls")),
     path("", include("ventanilla.core.urls")),
 ]
-

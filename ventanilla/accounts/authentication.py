@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from ventanilla.accounts.services import api_token_authenticate
@@ -32,3 +33,16 @@ class OrganisationTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return self.keyword
+
+
+class OrganisationTokenScheme(OpenApiAuthenticationExtension):
+    """Describes the token scheme in the OpenAPI document for brokers' developers."""
+
+    target_class = OrganisationTokenAuthentication
+    name = "organisationToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "apiKey", "in": "header", "name": "Authorization",
+            "description": "`Token vt_<prefix>_<secret>`: an organisation's API token.",
+        }

@@ -37,24 +37,69 @@ class DemoUser:
 
 
 USERS = (
-    DemoUser("trader@demo.ventanilla", "Rosa Quispe", "20100000001",
-             ("trader_admin", "trader_declarant"), "Trader A (importer of fresh produce)"),
-    DemoUser("trader-b@demo.ventanilla", "Diego Soto", "20100000002",
-             ("trader_admin", "trader_declarant"), "Trader B (copper exporter)"),
-    DemoUser("broker@demo.ventanilla", "Lucía Fernández", "20100000003",
-             ("broker_admin", "broker_declarant"), "Customs broker"),
-    DemoUser("carrier@demo.ventanilla", "Carlos Mendoza", "20100000004",
-             ("carrier_operator",), "Carrier / terminal"),
-    DemoUser("customs@demo.ventanilla", "Ana Torres", "AG-CUSTOMS",
-             ("agency_officer",), "Customs officer"),
-    DemoUser("customs-supervisor@demo.ventanilla", "Jorge Ramírez", "AG-CUSTOMS",
-             ("agency_supervisor",), "Customs supervisor"),
-    DemoUser("plant@demo.ventanilla", "María Huamán", "AG-PLANT",
-             ("agency_officer",), "Plant health officer"),
-    DemoUser("food@demo.ventanilla", "Pedro Castillo", "AG-FOOD",
-             ("agency_officer",), "Food safety officer"),
-    DemoUser("committee@demo.ventanilla", "Elena Vargas", "NTFC",
-             ("committee_member",), "Trade facilitation committee"),
+    DemoUser(
+        "trader@demo.ventanilla",
+        "Rosa Quispe",
+        "20100000001",
+        ("trader_admin", "trader_declarant"),
+        "Trader A (importer of fresh produce)",
+    ),
+    DemoUser(
+        "trader-b@demo.ventanilla",
+        "Diego Soto",
+        "20100000002",
+        ("trader_admin", "trader_declarant"),
+        "Trader B (copper exporter)",
+    ),
+    DemoUser(
+        "broker@demo.ventanilla",
+        "Lucía Fernández",
+        "20100000003",
+        ("broker_admin", "broker_declarant"),
+        "Customs broker",
+    ),
+    DemoUser(
+        "carrier@demo.ventanilla",
+        "Carlos Mendoza",
+        "20100000004",
+        ("carrier_operator",),
+        "Carrier / terminal",
+    ),
+    DemoUser(
+        "customs@demo.ventanilla",
+        "Ana Torres",
+        "AG-CUSTOMS",
+        ("agency_officer",),
+        "Customs officer",
+    ),
+    DemoUser(
+        "customs-supervisor@demo.ventanilla",
+        "Jorge Ramírez",
+        "AG-CUSTOMS",
+        ("agency_supervisor",),
+        "Customs supervisor",
+    ),
+    DemoUser(
+        "plant@demo.ventanilla",
+        "María Huamán",
+        "AG-PLANT",
+        ("agency_officer",),
+        "Plant health officer",
+    ),
+    DemoUser(
+        "food@demo.ventanilla",
+        "Pedro Castillo",
+        "AG-FOOD",
+        ("agency_officer",),
+        "Food safety officer",
+    ),
+    DemoUser(
+        "committee@demo.ventanilla",
+        "Elena Vargas",
+        "NTFC",
+        ("committee_member",),
+        "Trade facilitation committee",
+    ),
     DemoUser("admin@demo.ventanilla", "Platform Administrator", None, (), "Administrator"),
 )
 
@@ -66,22 +111,27 @@ def load_demo_accounts() -> dict[str, int]:
     for code, kind, name, function in ORGANISATIONS:
         org = Organisation.objects.filter(code=code).first()
         if org is None:
-            org = services.organisation_create(kind=kind, name=name, code=code,
-                                               agency_function=function, by=None)
+            org = services.organisation_create(
+                kind=kind, name=name, code=code, agency_function=function, by=None
+            )
             created["organisations"] += 1
         orgs[code] = org
     for spec in USERS:
         user = User.objects.filter(email=spec.email).first()
         if user is None:
             user = services.user_create(
-                email=spec.email, password=DEMO_PASSWORD, full_name=spec.full_name,
-                is_superuser=spec.organisation is None, by=None,
+                email=spec.email,
+                password=DEMO_PASSWORD,
+                full_name=spec.full_name,
+                is_superuser=spec.organisation is None,
+                by=None,
             )
             created["users"] += 1
         if spec.organisation:
             for role in spec.roles:
                 before = user.memberships.count()
-                services.membership_add(user=user, organisation=orgs[spec.organisation],
-                                        role_code=role, by=None)
+                services.membership_add(
+                    user=user, organisation=orgs[spec.organisation], role_code=role, by=None
+                )
                 created["memberships"] += user.memberships.count() - before
     return created

@@ -42,13 +42,15 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=8, default="en",
+        _("preferred language"),
+        max_length=8,
+        default="en",
         choices=[("en", _("English")), ("es", _("Spanish"))],
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-    objects = UserManager()  # type: ignore[misc]
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[misc, assignment]
 
     class Meta:
         verbose_name = _("user")
@@ -69,7 +71,10 @@ class Organisation(TimeStamped):
     code = models.CharField(_("identifier"), max_length=35, unique=True)
     country = models.CharField(_("country"), max_length=2, default="PE")
     agency_function = models.CharField(
-        _("agency function"), max_length=20, choices=AgencyFunction.choices, blank=True,
+        _("agency function"),
+        max_length=20,
+        choices=AgencyFunction.choices,
+        blank=True,
         help_text=_("Border agencies only: what the agency controls."),
     )
     email = models.EmailField(_("contact e-mail"), blank=True)

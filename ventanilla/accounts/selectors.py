@@ -21,7 +21,10 @@ def acting_organisation_ids(*, user: Any) -> list[int]:
 
 
 def organisation_qs_for(*, user: Any) -> QuerySet[Organisation]:
-    if getattr(user, "is_superuser", False) and getattr(user, "token_organisation_id", None) is None:
+    if (
+        getattr(user, "is_superuser", False)
+        and getattr(user, "token_organisation_id", None) is None
+    ):
         return Organisation.objects.all()
     return Organisation.objects.filter(pk__in=acting_organisation_ids(user=user))
 
@@ -42,7 +45,8 @@ def my_memberships(*, user: User) -> QuerySet[Membership]:
 def api_token_qs_for(*, user: Any) -> QuerySet[ApiToken]:
     """Tokens of the organisations in which the user may manage the organisation."""
     org_ids = [
-        org.pk for org in organisation_qs_for(user=user)
+        org.pk
+        for org in organisation_qs_for(user=user)
         if user.has_perm("accounts.manage_organisation", org)
     ]
     return ApiToken.objects.filter(organisation_id__in=org_ids).select_related("user")

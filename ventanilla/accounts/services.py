@@ -15,7 +15,7 @@ from ventanilla.accounts.models import ApiToken, Membership, Organisation, Role,
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import BusinessError, ConflictError
 
-TOKEN_PREFIX = "vt"
+TOKEN_PREFIX = "vt"  # noqa: S105 - a public marker, not a secret
 
 
 def _hash(secret: str) -> str:
@@ -24,52 +24,81 @@ def _hash(secret: str) -> str:
 
 @transaction.atomic
 def organisation_create(
-    *, kind: str, name: str, code: str, country: str = "PE", agency_function: str = "",
-    email: str = "", by: User | None,
+    *,
+    kind: str,
+    name: str,
+    code: str,
+    country: str = "PE",
+    agency_function: str = "",
+    email: str = "",
+    by: User | None,
 ) -> Organisation:
     if Organisation.objects.filter(code=code).exists():
         raise ConflictError(
-            "organisation_code_taken", _("An organisation with this identifier already exists."),
+            "organisation_code_taken",
+            _("An organisation with this identifier already exists."),
             "code",
         )
-    org = Organisation(kind=kind, name=name, code=code, country=country,
-                       agency_function=agency_function, email=email)
+    org = Organisation(
+        kind=kind,
+        name=name,
+        code=code,
+        country=country,
+        agency_function=agency_function,
+        email=email,
+    )
     org.full_clean()
     org.save()
-    audit_record(verb="organisation.created", target=org, by=by, organisation=org,
-                 payload={"kind": kind, "name": name, "code": code})
+    audit_record(
+        verb="organisation.created",
+        target=org,
+        by=by,
+        organisation=org,
+        payload={"kind": kind, "name": name, "code": code},
+    )
     return org
 
 
 @transaction.atomic
 def user_create(
-    *, email: str, password: str | None, full_name: str = "", preferred_language: str = "en",
-    is_superuser: bool = False, by: User | None,
+    *,
+    email: str,
+    password: str | None,
+    full_name: str = "",
+    preferred_language: str = "en",
+    is_superuser: bool = False,
+    by: User | None,
 ) -> User:
     email = email.strip().lower()
     if User.objects.filter(email=email).exists():
-        raise ConflictError("user_email_taken", _("A user with this e-mail already exists."),
-                            "email")
+        raise ConflictError(
+            "user_email_taken", _("A user with this e-mail already exists."), "email"
+        )
     if is_superuser:
-        user = User.objects.create_superuser(email, password, full_name=full_name,
-                                             preferred_language=preferred_language)
+        user = User.objects.create_superuser(
+            email, password, full_name=full_name, preferred_language=preferred_language
+        )
     else:
-        user = User.objects.create_user(email, password, full_name=full_name,
-                                        preferred_language=preferred_language)
-    audit_record(verb="user.created", target=user, by=by,
-                 payload={"email": email, "superuser": is_superuser})
+        user = User.objects.create_user(
+            email, password, full_name=full_name, preferred_language=preferred_language
+        )
+    audit_record(
+        verb="user.created", target=user, by=by, payload={"email": email, "superuser": is_superuser}
+    )
     return user
 
 
 @transaction.atomic
-def membership_add(*, user: User, organisation: Organisation, role_code: str,
-                   by: User | None) -> Membership:
+def membership_add(
+    *, user: User, organisation: Organisation, role_code: str, by: User | None
+) -> Membership:
     role = Role.objects.filter(code=role_code).first()
     if role is None:
         raise BusinessError.single("role_unknown", _("This role does not exist."), "role")
     if role.organisation_kinds and organisation.kind not in role.organisation_kinds:
         raise BusinessError.single(
-            "role_not_for_kind", _("This role cannot be held in this kind of organisation."),
+            "role_not_for_kind",
+            _("This role cannot be held in this kind of organisation."),
             "role",
         )
     membership, created = Membership.objects.get_or_create(
@@ -80,8 +109,13 @@ def membership_add(*, user: User, organisation: Organisation, role_code: str,
         membership.save(update_fields=["is_active", "updated_at"])
     elif not created:
         return membership  # retried call: nothing changes, nothing to audit
-    audit_record(verb="membership.added", target=membership, by=by, organisation=organisation,
-                 payload={"user": user.email, "role": role_code})
+    audit_record(
+        verb="membership.added",
+        target=membership,
+        by=by,
+        organisation=organisation,
+        payload={"user": user.email, "role": role_code},
+    )
     return membership
 
 
@@ -93,37 +127,60 @@ class IssuedToken:
 
 @transaction.atomic
 def api_token_create(
-    *, organisation: Organisation, user: User, name: str, expires_at: Any = None, by: User,
+    *,
+    organisation: Organisation,
+    user: User,
+    name: str,
+    expires_at: Any = None,
+    by: User,
 ) -> IssuedToken:
     if not by.has_perm("accounts.manage_organisation", organisation):
-        raise BusinessError.single("forbidden", _("You may not manage this organisation."),
-                                   http_status=403)
-    if not Membership.objects.filter(user=user, organisation=organisation,
-                                     is_active=True).exists():
         raise BusinessError.single(
-            "token_user_not_member", _("The token's user must be a member of the organisation."),
+            "forbidden", _("You may not manage this organisation."), http_status=403
+        )
+    if not Membership.objects.filter(user=user, organisation=organisation, is_active=True).exists():
+        raise BusinessError.single(
+            "token_user_not_member",
+            _("The token's user must be a member of the organisation."),
             "user",
         )
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(organisation=organisation, user=user, name=name,
-                                    prefix=prefix, key_hash=_hash(secret), expires_at=expires_at)
-    audit_record(verb="api_token.created", target=token, by=by, organisation=organisation,
-                 payload={"name": name, "prefix": prefix, "user": user.email})
+    token = ApiToken.objects.create(
+        organisation=organisation,
+        user=user,
+        name=name,
+        prefix=prefix,
+        key_hash=_hash(secret),
+        expires_at=expires_at,
+    )
+    audit_record(
+        verb="api_token.created",
+        target=token,
+        by=by,
+        organisation=organisation,
+        payload={"name": name, "prefix": prefix, "user": user.email},
+    )
     return IssuedToken(token=token, secret=secret)
 
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
     if not by.has_perm("accounts.manage_organisation", token.organisation):
-        raise BusinessError.single("forbidden", _("You may not manage this organisation."),
-                                   http_status=403)
+        raise BusinessError.single(
+            "forbidden", _("You may not manage this organisation."), http_status=403
+        )
     if token.revoked_at is not None:
         return token  # idempotent
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit_record(verb="api_token.revoked", target=token, by=by, organisation=token.organisation,
-                 payload={"prefix": token.prefix})
+    audit_record(
+        verb="api_token.revoked",
+        target=token,
+        by=by,
+        organisation=token.organisation,
+        payload={"prefix": token.prefix},
+    )
     return token
 
 

@@ -16,14 +16,29 @@ def canonical(fields: dict[str, Any]) -> bytes:
 
 
 def event_fields(
-    *, seq: int, occurred_at: str, actor_id: int | None, actor_label: str,
-    organisation_id: int | None, verb: str, target_type: str, target_id: str,
-    payload: Any, request_id: str,
+    *,
+    seq: int,
+    occurred_at: str,
+    actor_id: int | None,
+    actor_label: str,
+    organisation_id: int | None,
+    verb: str,
+    target_type: str,
+    target_id: str,
+    payload: Any,
+    request_id: str,
 ) -> dict[str, Any]:
     return {
-        "seq": seq, "occurred_at": occurred_at, "actor_id": actor_id, "actor_label": actor_label,
-        "organisation_id": organisation_id, "verb": verb, "target_type": target_type,
-        "target_id": target_id, "payload": payload, "request_id": request_id,
+        "seq": seq,
+        "occurred_at": occurred_at,
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "organisation_id": organisation_id,
+        "verb": verb,
+        "target_type": target_type,
+        "target_id": target_id,
+        "payload": payload,
+        "request_id": request_id,
     }
 
 

@@ -10,8 +10,9 @@ from django.db.models import QuerySet
 from ventanilla.audit.models import AuditEvent
 
 
-def audit_event_qs_for(*, user: Any, organisation_ids: list[int], oversees_all: bool
-                       ) -> QuerySet[AuditEvent]:
+def audit_event_qs_for(
+    *, user: Any, organisation_ids: list[int], oversees_all: bool
+) -> QuerySet[AuditEvent]:
     if not user.has_perm("audit.view_auditevent"):
         return AuditEvent.objects.none()
     qs = AuditEvent.objects.all()

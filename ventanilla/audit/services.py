@@ -44,15 +44,31 @@ def audit_record(
     org_id = getattr(organisation, "pk", None)
     request_id = structlog.contextvars.get_contextvars().get("request_id", "")
     fields = event_fields(
-        seq=seq, occurred_at=occurred_at.isoformat(), actor_id=actor_id, actor_label=actor_label,
-        organisation_id=org_id, verb=verb, target_type=target_type, target_id=target_id,
-        payload=clean_payload, request_id=request_id,
+        seq=seq,
+        occurred_at=occurred_at.isoformat(),
+        actor_id=actor_id,
+        actor_label=actor_label,
+        organisation_id=org_id,
+        verb=verb,
+        target_type=target_type,
+        target_id=target_id,
+        payload=clean_payload,
+        request_id=request_id,
     )
     event_hash = digest(head.last_hash, fields)
     event = AuditEvent.objects.create(
-        seq=seq, occurred_at=occurred_at, actor_id=actor_id, actor_label=actor_label,
-        organisation_id=org_id, verb=verb, target_type=target_type, target_id=target_id,
-        payload=clean_payload, request_id=request_id, prev_hash=head.last_hash, hash=event_hash,
+        seq=seq,
+        occurred_at=occurred_at,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        organisation_id=org_id,
+        verb=verb,
+        target_type=target_type,
+        target_id=target_id,
+        payload=clean_payload,
+        request_id=request_id,
+        prev_hash=head.last_hash,
+        hash=event_hash,
     )
     AuditChainHead.objects.filter(id=1).update(last_seq=seq, last_hash=event_hash)
     return event

@@ -39,6 +39,9 @@ class IdempotencyRecord(models.Model):
             models.UniqueConstraint(fields=["owner", "key"], name="idempotency_owner_key")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"
+
 
 def _owner(request: Request) -> str:
     org = getattr(request.user, "token_organisation_id", None)
@@ -60,11 +63,16 @@ def idempotent(scope: str) -> Callable[[Callable[..., Response]], Callable[..., 
             if not key:
                 return view(self, request, *args, **kwargs)
             if len(key) > MAX_KEY:
-                raise BusinessError([ErrorItem(
-                    "idempotency_key_too_long",
-                    _("The Idempotency-Key header may be at most %(n)s characters.")
-                    % {"n": MAX_KEY}, "Idempotency-Key",
-                )])
+                raise BusinessError(
+                    [
+                        ErrorItem(
+                            "idempotency_key_too_long",
+                            _("The Idempotency-Key header may be at most %(n)s characters.")
+                            % {"n": MAX_KEY},
+                            "Idempotency-Key",
+                        )
+                    ]
+                )
             owner, digest = _owner(request), _hash_request(request, scope)
             found = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
             if found is not None:
@@ -74,7 +82,10 @@ def idempotent(scope: str) -> Callable[[Callable[..., Response]], Callable[..., 
                     response = view(self, request, *args, **kwargs)
                     if response.status_code < 500:
                         IdempotencyRecord.objects.create(
-                            owner=owner, key=key, scope=scope, request_hash=digest,
+                            owner=owner,
+                            key=key,
+                            scope=scope,
+                            request_hash=digest,
                             status_code=response.status_code,
                             body=getattr(response, "replay_data", response.data),
                         )
@@ -96,11 +107,16 @@ def idempotent(scope: str) -> Callable[[Callable[..., Response]], Callable[..., 
 
 def _replay(found: IdempotencyRecord, digest: str) -> Response:
     if found.request_hash != digest:
-        raise BusinessError([ErrorItem(
-            "idempotency_key_reused",
-            _("This Idempotency-Key was already used for a different request."),
-            "Idempotency-Key",
-        )], http_status=422)
+        raise BusinessError(
+            [
+                ErrorItem(
+                    "idempotency_key_reused",
+                    _("This Idempotency-Key was already used for a different request."),
+                    "Idempotency-Key",
+                )
+            ],
+            http_status=422,
+        )
     response = Response(found.body, status=found.status_code)
     response["Idempotent-Replayed"] = "true"
     return response

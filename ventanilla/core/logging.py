@@ -7,10 +7,11 @@ follow one request across the web process and the task worker.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import structlog
 
-_SHARED = [
+_SHARED: list[Any] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
@@ -33,7 +34,7 @@ def configure_structlog() -> None:
     )
 
 
-def _formatter(renderer: object) -> logging.Formatter:
+def _formatter(renderer: Any) -> logging.Formatter:
     return structlog.stdlib.ProcessorFormatter(
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
         foreign_pre_chain=_SHARED,

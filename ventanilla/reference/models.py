@@ -32,8 +32,9 @@ class Country(ReferenceModel):
         ordering = ["code"]
         verbose_name = _("country")
         verbose_name_plural = _("countries")
-        constraints = [models.UniqueConstraint(fields=["code", "valid_from"],
-                                               name="country_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="country_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -49,8 +50,9 @@ class Currency(ReferenceModel):
         ordering = ["code"]
         verbose_name = _("currency")
         verbose_name_plural = _("currencies")
-        constraints = [models.UniqueConstraint(fields=["code", "valid_from"],
-                                               name="currency_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="currency_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -85,8 +87,9 @@ class HSSection(models.Model):
         ordering = ["edition", "position"]
         verbose_name = _("HS section")
         verbose_name_plural = _("HS sections")
-        constraints = [models.UniqueConstraint(fields=["edition", "number"],
-                                               name="hs_section_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "number"], name="hs_section_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
@@ -111,8 +114,11 @@ class HSCode(ReferenceModel):
         ordering = ["code"]
         verbose_name = _("HS code")
         verbose_name_plural = _("HS codes")
-        constraints = [models.UniqueConstraint(fields=["edition", "code", "valid_from"],
-                                               name="hs_code_version")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "code", "valid_from"], name="hs_code_version"
+            )
+        ]
         indexes = [models.Index(fields=["edition", "parent_code"])]
 
     def __str__(self) -> str:
@@ -135,15 +141,17 @@ class TariffLine(ReferenceModel):
     edition = models.ForeignKey(HSEdition, on_delete=models.PROTECT, related_name="tariff_lines")
     hs_code = models.CharField(_("HS subheading"), max_length=6, db_index=True)
     description = models.TextField(_("description"))
-    supplementary_unit = models.CharField(_("supplementary unit (UN/ECE Rec 20)"), max_length=3,
-                                          blank=True)
+    supplementary_unit = models.CharField(
+        _("supplementary unit (UN/ECE Rec 20)"), max_length=3, blank=True
+    )
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("national tariff line")
         verbose_name_plural = _("national tariff lines")
-        constraints = [models.UniqueConstraint(fields=["code", "valid_from"],
-                                               name="tariff_line_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="tariff_line_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.description}"
@@ -173,8 +181,9 @@ class Location(ReferenceModel):
         ordering = ["unlocode"]
         verbose_name = _("location")
         verbose_name_plural = _("locations")
-        constraints = [models.UniqueConstraint(fields=["unlocode", "valid_from"],
-                                               name="location_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["unlocode", "valid_from"], name="location_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.unlocode} {self.name}"
@@ -192,8 +201,9 @@ class CustomsOffice(ReferenceModel):
         ordering = ["code"]
         verbose_name = _("customs office")
         verbose_name_plural = _("customs offices")
-        constraints = [models.UniqueConstraint(fields=["code", "valid_from"],
-                                               name="customs_office_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="customs_office_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -210,8 +220,7 @@ class UnitOfMeasure(ReferenceModel):
         ordering = ["code"]
         verbose_name = _("unit of measure")
         verbose_name_plural = _("units of measure")
-        constraints = [models.UniqueConstraint(fields=["code", "valid_from"],
-                                               name="unit_version")]
+        constraints = [models.UniqueConstraint(fields=["code", "valid_from"], name="unit_version")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -228,8 +237,9 @@ class PackageType(ReferenceModel):
         ordering = ["code"]
         verbose_name = _("package type")
         verbose_name_plural = _("package types")
-        constraints = [models.UniqueConstraint(fields=["code", "valid_from"],
-                                               name="package_type_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="package_type_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -246,8 +256,9 @@ class DocumentType(ReferenceModel):
         ordering = ["code"]
         verbose_name = _("document type")
         verbose_name_plural = _("document types")
-        constraints = [models.UniqueConstraint(fields=["code", "valid_from"],
-                                               name="document_type_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="document_type_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

@@ -114,9 +114,14 @@ def location_search(
     qs = location_qs()
     if country:
         qs = qs.filter(country=country.upper()[:2])
-    flags = {"seaport": "is_seaport", "airport": "is_airport", "rail": "is_rail",
-             "road": "is_road", "multimodal": "is_multimodal",
-             "border_crossing": "is_border_crossing"}
+    flags = {
+        "seaport": "is_seaport",
+        "airport": "is_airport",
+        "rail": "is_rail",
+        "road": "is_road",
+        "multimodal": "is_multimodal",
+        "border_crossing": "is_border_crossing",
+    }
     if function in flags:
         qs = qs.filter(**{flags[function]: True})
     query = query.strip()

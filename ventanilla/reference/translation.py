@@ -29,6 +29,16 @@ class DescriptionTranslation(TranslationOptions):
     fields = ("description",)
 
 
-for _model in (m.Country, m.Currency, m.HSEdition, m.HSCode, m.TariffLine, m.Location,
-               m.CustomsOffice, m.UnitOfMeasure, m.PackageType, m.DocumentType):
+for _model in (
+    m.Country,
+    m.Currency,
+    m.HSEdition,
+    m.HSCode,
+    m.TariffLine,
+    m.Location,
+    m.CustomsOffice,
+    m.UnitOfMeasure,
+    m.PackageType,
+    m.DocumentType,
+):
     simple_history.register(_model)

@@ -41,15 +41,26 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "preferred_language", "is_superuser",
-                  "organisations", "permissions"]
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "preferred_language",
+            "is_superuser",
+            "organisations",
+            "permissions",
+        ]
 
     def get_organisations(self, user: User) -> list[dict[str, Any]]:
         rows: dict[int, dict[str, Any]] = {}
         for m in self.context["memberships"]:
-            row = rows.setdefault(m.organisation_id, {
-                **OrganisationSerializer(m.organisation).data, "roles": [],
-            })
+            row = rows.setdefault(
+                m.organisation_id,
+                {
+                    **OrganisationSerializer(m.organisation).data,
+                    "roles": [],
+                },
+            )
             row["roles"].append(m.role.code)
         return list(rows.values())
 
@@ -63,8 +74,17 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "user", "created_at", "expires_at", "last_used_at",
-                  "revoked_at", "is_usable"]
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "user",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+            "is_usable",
+        ]
 
 
 class ApiTokenCreateSerializer(serializers.Serializer):

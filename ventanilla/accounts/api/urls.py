@@ -5,8 +5,9 @@ from ventanilla.accounts.api import views
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),
     path("organisations/", views.OrganisationListView.as_view(), name="api-organisations"),
-    path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(),
-         name="api-organisation"),
+    path(
+        "organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="api-organisation"
+    ),
     path("organisations/<int:pk>/members/", views.MemberListView.as_view(), name="api-members"),
     path("organisations/<int:pk>/tokens/", views.TokenListCreateView.as_view(), name="api-tokens"),
     path("tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(), name="api-token-revoke"),

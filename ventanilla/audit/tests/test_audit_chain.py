@@ -20,8 +20,14 @@ def _events(n: int) -> list[AuditEvent]:
     out = []
     for i in range(n):
         with transaction.atomic():
-            out.append(audit_record(verb="test.done", target=("test.thing", i), by=None,
-                                    payload={"i": i, "amount": "12.50"}))
+            out.append(
+                audit_record(
+                    verb="test.done",
+                    target=("test.thing", i),
+                    by=None,
+                    payload={"i": i, "amount": "12.50"},
+                )
+            )
     return out
 
 

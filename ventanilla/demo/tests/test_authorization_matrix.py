@@ -23,8 +23,19 @@ from ventanilla.core.text import fold
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "trader_a", "trader_b", "broker", "carrier", "customs", "plant", "food",
-         "customs_supervisor", "committee", "admin"]
+ROLES = [
+    "anonymous",
+    "trader_a",
+    "trader_b",
+    "broker",
+    "carrier",
+    "customs",
+    "plant",
+    "food",
+    "customs_supervisor",
+    "committee",
+    "admin",
+]
 
 
 @dataclass
@@ -36,20 +47,38 @@ class World:
 
 def _reference_rows() -> None:
     """Just enough reference data for every public detail route to resolve."""
-    m = {name: apps.get_model("reference", name) for name in
-         ("HSEdition", "HSCode", "Country", "Location")}
-    edition = m["HSEdition"].objects.create(code="2022", name="HS 2022",
-                                            valid_from=dt.date(2022, 1, 1))
-    for code, level, parent, text in (("08", 2, "", "Edible fruit"),
-                                      ("0804", 4, "08", "Dates, figs, avocados"),
-                                      ("080440", 6, "0804", "Avocados")):
-        m["HSCode"].objects.create(edition=edition, code=code, level=level, parent_code=parent,
-                                   description_en=text, search_text=fold(f"{code} {text}"))
-    m["Country"].objects.create(code="PE", alpha3="PER", numeric="604", name_en="Peru",
-                                search_text="pe peru")
-    m["Location"].objects.create(unlocode="PECLL", country="PE", name="Callao",
-                                 name_ascii="Callao", function="1-------", is_seaport=True,
-                                 search_text="pecll callao")
+    m = {
+        name: apps.get_model("reference", name)
+        for name in ("HSEdition", "HSCode", "Country", "Location")
+    }
+    edition = m["HSEdition"].objects.create(
+        code="2022", name="HS 2022", valid_from=dt.date(2022, 1, 1)
+    )
+    for code, level, parent, text in (
+        ("08", 2, "", "Edible fruit"),
+        ("0804", 4, "08", "Dates, figs, avocados"),
+        ("080440", 6, "0804", "Avocados"),
+    ):
+        m["HSCode"].objects.create(
+            edition=edition,
+            code=code,
+            level=level,
+            parent_code=parent,
+            description_en=text,
+            search_text=fold(f"{code} {text}"),
+        )
+    m["Country"].objects.create(
+        code="PE", alpha3="PER", numeric="604", name_en="Peru", search_text="pe peru"
+    )
+    m["Location"].objects.create(
+        unlocode="PECLL",
+        country="PE",
+        name="Callao",
+        name_ascii="Callao",
+        function="1-------",
+        is_seaport=True,
+        search_text="pecll callao",
+    )
 
 
 @pytest.fixture
@@ -69,8 +98,9 @@ def world() -> World:
         "committee": member("committee_member"),
         "admin": User.objects.create_superuser("root@example.test", "x"),
     }
-    token = services.api_token_create(organisation=trader_a, user=users["trader_a"], name="ERP",
-                                      by=users["trader_a"]).token
+    token = services.api_token_create(
+        organisation=trader_a, user=users["trader_a"], name="ERP", by=users["trader_a"]
+    ).token
     _reference_rows()
     return World(users=users, trader_a=trader_a, token_id=token.pk)
 
@@ -79,7 +109,7 @@ OWNER_ONLY = {"trader_a": 200, "admin": 200}  # everyone else: 404 (they cannot 
 
 
 def _expect(default: int, anonymous: int = 401, **overrides: int) -> dict[str, int]:
-    table = {role: default for role in ROLES}
+    table = dict.fromkeys(ROLES, default)
     table["anonymous"] = anonymous
     table.update(overrides)
     return table
@@ -95,16 +125,29 @@ def _matrix(w: World) -> list[tuple[str, str, str, dict[str, Any], dict[str, int
     rows = [
         ("api-me", "get", reverse("api-me"), {}, _expect(200)),
         ("api-organisations", "get", reverse("api-organisations"), {}, _expect(200)),
-        ("api-organisation", "get", reverse("api-organisation", args=[org]), {},
-         _expect(404, **OWNER_ONLY)),
-        ("api-members", "get", reverse("api-members", args=[org]), {},
-         _expect(404, **OWNER_ONLY)),
-        ("api-tokens", "get", reverse("api-tokens", args=[org]), {},
-         _expect(404, **OWNER_ONLY)),
-        ("api-tokens", "post", reverse("api-tokens", args=[org]),
-         {"name": "matrix", "user": trader_a_email}, _expect(404, trader_a=201, admin=201)),
-        ("api-token-revoke", "post", reverse("api-token-revoke", args=[w.token_id]), {},
-         _expect(404, **OWNER_ONLY)),
+        (
+            "api-organisation",
+            "get",
+            reverse("api-organisation", args=[org]),
+            {},
+            _expect(404, **OWNER_ONLY),
+        ),
+        ("api-members", "get", reverse("api-members", args=[org]), {}, _expect(404, **OWNER_ONLY)),
+        ("api-tokens", "get", reverse("api-tokens", args=[org]), {}, _expect(404, **OWNER_ONLY)),
+        (
+            "api-tokens",
+            "post",
+            reverse("api-tokens", args=[org]),
+            {"name": "matrix", "user": trader_a_email},
+            _expect(404, trader_a=201, admin=201),
+        ),
+        (
+            "api-token-revoke",
+            "post",
+            reverse("api-token-revoke", args=[w.token_id]),
+            {},
+            _expect(404, **OWNER_ONLY),
+        ),
         ("api-audit-events", "get", reverse("api-audit-events"), {}, _expect(403, **AUDITORS)),
         ("api-audit-verify", "get", reverse("api-audit-verify"), {}, _expect(403, **OVERSIGHT)),
     ]
@@ -132,15 +175,20 @@ def _public_routes() -> list[tuple[str, str]]:
     for name, pattern in _walk(get_resolver()):
         if not pattern.startswith("api/public/"):
             continue
-        kwargs = {k: v for k, v in PUBLIC_ARGS.items() if f"<{k}>" in pattern or f":{k}>" in pattern}
+        kwargs = {
+            k: v for k, v in PUBLIC_ARGS.items() if f"<{k}>" in pattern or f":{k}>" in pattern
+        }
         routes.append((name, reverse(name, kwargs=kwargs)))
     return routes
 
 
 def _snapshot() -> dict[str, int]:
     """Row counts of every table: a denied call must leave them all as they were."""
-    return {m._meta.label: m.objects.count() for m in apps.get_models()
-            if m._meta.managed and not m._meta.proxy}
+    return {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.managed and not m._meta.proxy
+    }
 
 
 def _client(user: User | None) -> APIClient:
@@ -157,8 +205,10 @@ def test_every_endpoint_for_role(world: World, role: str) -> None:
         before = _snapshot()
         response = getattr(_client(world.users[role]), method)(path, data, format="json")
         if response.status_code != expected[role]:
-            problems.append(f"{method.upper()} {path} ({name}): expected {expected[role]}, "
-                            f"got {response.status_code}")
+            problems.append(
+                f"{method.upper()} {path} ({name}): expected {expected[role]}, "
+                f"got {response.status_code}"
+            )
         if expected[role] >= 400:
             assert "errors" in response.json(), f"{name}: error without the error shape"
             if _snapshot() != before:
@@ -172,8 +222,11 @@ def test_every_endpoint_for_role(world: World, role: str) -> None:
 
 
 def test_matrix_covers_every_api_endpoint(world: World) -> None:
-    api_names = {name for name, pattern in _walk(get_resolver())
-                 if pattern.startswith("api/") and name not in ("api-schema", "api-docs")}
+    api_names = {
+        name
+        for name, pattern in _walk(get_resolver())
+        if pattern.startswith("api/") and name not in ("api-schema", "api-docs")
+    }
     covered = {row[0] for row in _matrix(world)}
     assert api_names - covered == set()
 

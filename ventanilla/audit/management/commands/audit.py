@@ -19,12 +19,18 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         count, findings = verify_chain()
         if not findings:
-            self.stdout.write(self.style.SUCCESS(
-                _("Audit chain intact: %(count)s events verified.") % {"count": count}
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Audit chain intact: %(count)s events verified.") % {"count": count}
+                )
+            )
             return
         for finding in findings:
             self.stderr.write(f"[{finding.code}] {finding.message}")
-        raise CommandError(_("Audit chain broken: %(n)s problem(s) in %(count)s events.") % {
-            "n": len(findings), "count": count,
-        })
+        raise CommandError(
+            _("Audit chain broken: %(n)s problem(s) in %(count)s events.")
+            % {
+                "n": len(findings),
+                "count": count,
+            }
+        )

@@ -6,18 +6,23 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.utils.translation import gettext_lazy as _
 
 
 class Command(BaseCommand):
-    help = _("Run the background task worker.")
+    help = "Run the background task worker."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--batch", action="store_true", help=_("Exit when the queue is empty."))
+        parser.add_argument("--batch", action="store_true", help="Exit when the queue is empty.")
         parser.add_argument("--interval", type=float, default=1.0)
 
     def handle(self, *args: Any, **options: Any) -> None:
         extra = ["--batch"] if options["batch"] else []
         call_command(
-            "db_worker", "--queue-name", "*", "--no-reload", "--interval", str(options["interval"]), *extra
+            "db_worker",
+            "--queue-name",
+            "*",
+            "--no-reload",
+            "--interval",
+            str(options["interval"]),
+            *extra,
         )

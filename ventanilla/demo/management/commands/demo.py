@@ -34,8 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--no-worker", action="store_true")
-        parser.add_argument("--no-serve", action="store_true",
-                            help="Prepare the database and exit.")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Prepare the database and exit."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
@@ -53,7 +54,7 @@ class Command(BaseCommand):
         worker = None
         if not options["no_worker"]:
             self.stdout.write("3/3 Starting the task worker and the web server...")
-            worker = subprocess.Popen(  # noqa: S603 - our own console script
+            worker = subprocess.Popen(
                 [sys.executable, "-m", "ventanilla.cli", "worker"], env=os.environ.copy()
             )
         self._banner(host, port)
