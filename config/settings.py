@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ventanilla.audit",
     "ventanilla.accounts",
     "ventanilla.reference",
+    "ventanilla.declarations",
     "ventanilla.demo",
 ]
 

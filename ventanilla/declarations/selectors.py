@@ -1,0 +1,50 @@
+"""Who sees which declaration.
+
+A trader sees the declarations made for it; a broker those it lodged; a carrier those it
+carries (to know what may leave the port); a border agency those routed to it; the
+national committee and superusers see all. The routing rule for agencies lives in the
+app that routes (``agencies``), which registers it here, so this app does not import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from ventanilla.accounts.selectors import organisation_qs_for
+from ventanilla.declarations.models import Declaration
+
+# Functions (organisation ids) -> Q, added by apps that route declarations to agencies.
+_agency_visibility: list[Callable[[list[int]], Q]] = []
+
+
+def register_agency_visibility(rule: Callable[[list[int]], Q]) -> None:
+    if rule not in _agency_visibility:
+        _agency_visibility.append(rule)
+
+
+def declaration_qs_for(*, user: Any) -> QuerySet[Declaration]:
+    orgs = organisation_qs_for(user=user)
+    if getattr(user, "is_superuser", False) and getattr(user, "token_organisation_id", None) is None:
+        return Declaration.objects.all()
+    kinds = dict(orgs.values_list("pk", "kind"))
+    if not kinds:
+        return Declaration.objects.none()
+    if "ministry" in kinds.values():
+        return Declaration.objects.all()
+    ids = list(kinds)
+    visible = Q(trader_id__in=ids) | Q(declarant_id__in=ids) | Q(carrier_id__in=ids)
+    agency_ids = [pk for pk, kind in kinds.items() if kind == "agency"]
+    if agency_ids:
+        for rule in _agency_visibility:
+            visible |= rule(agency_ids)
+    return Declaration.objects.filter(visible).distinct()
+
+
+def is_trader_side(*, user: Any, declaration: Declaration) -> bool:
+    """True when the user sees the declaration as trader, broker or carrier — and so
+    must not see the channel, risk details or officers' reasons."""
+    ids = set(organisation_qs_for(user=user).values_list("pk", flat=True))
+    return bool(ids & {declaration.trader_id, declaration.declarant_id, declaration.carrier_id})
