@@ -52,7 +52,13 @@ INSTALLED_APPS = [
     "ventanilla.audit",
     "ventanilla.accounts",
     "ventanilla.reference",
+    "ventanilla.notifications",
     "ventanilla.declarations",
+    "ventanilla.risk",
+    "ventanilla.agencies",
+    "ventanilla.duties",
+    "ventanilla.payments",
+    "ventanilla.clearance",
     "ventanilla.demo",
 ]
 
