@@ -1,0 +1,279 @@
+"""Lodging, amending and cancelling declarations.
+
+Lodgement is all-or-nothing: every rule runs first, and only a declaration with no error
+is written, in one transaction with its parties, items, documents, status changes
+(draft → lodged → accepted), Time Release Study milestones and one audit event. The LRN
+is the declarant's idempotency key: lodging the same content again returns the first
+declaration; different content under a used LRN is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ventanilla.accounts.models import Organisation
+from ventanilla.audit.services import audit_record
+from ventanilla.core.errors import BusinessError, ConflictError, ErrorItem
+from ventanilla.declarations import rules
+from ventanilla.reference import lookups
+from ventanilla.declarations.choices import AMENDABLE, Milestone, Status
+from ventanilla.declarations.content import content_hash, declaration_content
+from ventanilla.declarations.models import (
+    Declaration,
+    DeclarationVersion,
+    Document,
+    GoodsItem,
+    MilestoneEvent,
+    Party,
+    StatusChange,
+)
+from ventanilla.declarations.mrn import make_mrn
+from ventanilla.declarations.perishables import is_perishable_hs
+from ventanilla.declarations.status import declaration_transition
+
+
+@dataclass(frozen=True)
+class Lodged:
+    declaration: Declaration
+    created: bool
+
+
+def _organisations_by_code(rows: Sequence[dict[str, Any]]) -> dict[str, Organisation]:
+    codes = {p["identifier"] for d in rows for p in d["parties"] if p["identifier"]}
+    return {o.code: o for o in Organisation.objects.filter(code__in=codes, is_active=True)}
+
+
+def _validate(rows: Sequence[dict[str, Any]], orgs: dict[str, Organisation],
+              prefix: str | None) -> list[ErrorItem]:
+    traders = {code for code, org in orgs.items() if org.kind == "trader"}
+    errors: list[ErrorItem] = []
+    for n, data in enumerate(rows):
+        for error in rules.check_all(rules.Context.build(data, traders)):
+            path = error.field
+            if prefix is not None:
+                path = f"{prefix}.{n}.{path}" if path else f"{prefix}.{n}"
+            errors.append(ErrorItem(error.code, error.message, path))
+    return errors
+
+
+def _main_party(data: dict[str, Any], orgs: dict[str, Organisation]) -> Organisation:
+    role = "exporter" if data["declaration_type"] == "EX" else "importer"
+    for party in data["parties"]:
+        if party["role"] == role and party["identifier"] in orgs:
+            return orgs[party["identifier"]]
+    # Transit: the principal may be the declarant itself.
+    for party in data["parties"]:
+        if party["role"] in ("importer", "exporter") and party["identifier"] in orgs:
+            return orgs[party["identifier"]]
+    raise BusinessError.single("trader_not_registered", _("The trader is not registered."),
+                               "parties")
+
+
+def _carrier(data: dict[str, Any], orgs: dict[str, Organisation]) -> Organisation | None:
+    for party in data["parties"]:
+        org = orgs.get(party["identifier"])
+        if party["role"] == "carrier" and org is not None and org.kind == "carrier":
+            return org
+    return None
+
+
+def _build(data: dict[str, Any], declarant: Organisation, orgs: dict[str, Organisation],
+           by: Any) -> Declaration:
+    perishable = data["perishable"] or any(
+        i["perishable"] or is_perishable_hs(i["tariff_line"][:6]) for i in data["items"])
+    return Declaration(
+        lrn=data["lrn"], declaration_type=data["declaration_type"],
+        procedure_code=data["procedure_code"],
+        previous_procedure_code=data["previous_procedure_code"],
+        declarant=declarant, trader=_main_party(data, orgs), carrier=_carrier(data, orgs),
+        office_code=data["office_code"].upper(), transport_mode=data["transport_mode"],
+        conveyance_ref=data["conveyance_ref"], transport_document_ref=data["transport_document_ref"],
+        loading_location=data["loading_location"].upper(),
+        discharge_location=data["discharge_location"].upper(),
+        entry_office_code=data["entry_office_code"].upper(),
+        estimated_arrival=data["estimated_arrival"], export_country=data["export_country"].upper(),
+        destination_country=data["destination_country"].upper(), incoterm=data["incoterm"].upper(),
+        invoice_currency=data["invoice_currency"].upper(), invoice_amount=data["invoice_amount"],
+        is_perishable=perishable, perishable_declared=data["perishable"],
+        content_hash=content_hash(data), created_by=by if getattr(by, "pk", None) else None,
+    )
+
+
+def _write_children(pairs: Sequence[tuple[Declaration, dict[str, Any]]],
+                    tariff_lines: dict[str, Any]) -> None:
+    """Parties, items and documents of many declarations in a handful of bulk inserts."""
+    parties, items, documents = [], [], []
+    for declaration, data in pairs:
+        for p in data["parties"]:
+            parties.append(Party(declaration=declaration, role=p["role"], name=p["name"],
+                                 identifier=p["identifier"], country=p["country"].upper(),
+                                 address=p["address"]))
+        for seq, i in enumerate(data["items"], start=1):
+            line = tariff_lines[i["tariff_line"]]
+            items.append(GoodsItem(
+                declaration=declaration, sequence=seq, tariff_line=i["tariff_line"],
+                hs_code=line.hs_code, hs_edition=line.edition.code, description=i["description"],
+                origin_country=i["origin_country"].upper(), preference_code=i["preference_code"],
+                package_type=i["package_type"].upper(), package_count=i["package_count"],
+                gross_mass_kg=i["gross_mass_kg"], net_mass_kg=i["net_mass_kg"],
+                supplementary_quantity=i["supplementary_quantity"],
+                supplementary_unit=line.supplementary_unit, customs_value=i["customs_value"],
+                is_perishable=i["perishable"] or is_perishable_hs(line.hs_code),
+            ))
+        seen: set[tuple[str, str]] = set()
+        cited = [d for i in data["items"] for d in i["documents"]]
+        for d in [*data["documents"], *cited]:
+            key = (d["type_code"].upper(), d["reference"])
+            if key not in seen:
+                seen.add(key)
+                documents.append(Document(
+                    declaration=declaration, type_code=key[0], reference=key[1],
+                    issued_on=d.get("issued_on"), issuer=d.get("issuer", "")))
+    Party.objects.bulk_create(parties)
+    GoodsItem.objects.bulk_create(items)
+    Document.objects.bulk_create(documents)
+    _link_documents(pairs, items, documents)
+
+
+def _link_documents(pairs: Sequence[tuple[Declaration, dict[str, Any]]],
+                    items: list[GoodsItem], documents: list[Document]) -> None:
+    by_key = {(d.declaration_id, d.type_code, d.reference): d for d in documents}
+    by_seq = {(i.declaration_id, i.sequence): i for i in items}
+    through = Document.items.through
+    links = []
+    for declaration, data in pairs:
+        for seq, i in enumerate(data["items"], start=1):
+            for d in i["documents"]:
+                doc = by_key[(declaration.pk, d["type_code"].upper(), d["reference"])]
+                links.append(through(document_id=doc.pk,
+                                     goodsitem_id=by_seq[(declaration.pk, seq)].pk))
+    through.objects.bulk_create(links, ignore_conflicts=True)
+
+
+def _accept(declarations: Sequence[Declaration], by: Any, at: dt.datetime) -> None:
+    """draft → lodged → accepted, with MRN, status change rows and milestones."""
+    actor = by if getattr(by, "pk", None) else None
+    changes, milestones = [], []
+    for d in declarations:
+        d.mrn = make_mrn(d.pk, at)
+        d.status, d.lodged_at, d.accepted_at = Status.ACCEPTED, at, at
+        for old, new in ((Status.DRAFT, Status.LODGED), (Status.LODGED, Status.ACCEPTED)):
+            changes.append(StatusChange(declaration=d, from_status=old, to_status=new, at=at,
+                                        actor=actor, actor_organisation=d.declarant))
+        for m in (Milestone.LODGEMENT, Milestone.ACCEPTANCE):
+            milestones.append(MilestoneEvent(declaration=d, milestone=m, at=at, actor=actor,
+                                             source="lodgement"))
+    Declaration.objects.bulk_update(declarations, ["mrn", "status", "lodged_at", "accepted_at"])
+    StatusChange.objects.bulk_create(changes)
+    MilestoneEvent.objects.bulk_create(milestones)
+
+
+def _existing(declarant: Organisation, rows: Sequence[dict[str, Any]], prefix: str | None
+              ) -> dict[str, Declaration]:
+    lrns = [d["lrn"] for d in rows]
+    found = {d.lrn: d for d in Declaration.objects.filter(declarant=declarant, lrn__in=lrns)}
+    errors = []
+    for n, data in enumerate(rows):
+        old = found.get(data["lrn"])
+        if old is not None and old.content_hash != content_hash(data):
+            path = f"{prefix}.{n}.lrn" if prefix is not None else "lrn"
+            errors.append(ErrorItem("lrn_already_used", _(
+                "This LRN was already used for a different declaration."), path))
+    if len(set(lrns)) != len(lrns):
+        errors.append(ErrorItem("lrn_repeated", _("The same LRN appears twice."), prefix))
+    if errors:
+        raise BusinessError(errors, http_status=409)
+    return found
+
+
+@transaction.atomic
+def declarations_lodge(*, rows: Sequence[dict[str, Any]], declarant: Organisation, by: Any,
+                       prefix: str | None = "declarations") -> list[Lodged]:
+    """Lodge many declarations at once (all or nothing). ``rows`` are validated input
+    dicts (``api.serializers.DeclarationInput``)."""
+    existing = _existing(declarant, rows, prefix)
+    new_rows = [d for d in rows if d["lrn"] not in existing]
+    orgs = _organisations_by_code(new_rows)
+    errors = _validate(new_rows, orgs, prefix)
+    if errors:
+        raise BusinessError(errors)
+    at = timezone.now()
+    declarations = [_build(d, declarant, orgs, by) for d in new_rows]
+    Declaration.objects.bulk_create(declarations)
+    lines = lookups.tariff_lines_in_force(
+        i["tariff_line"] for d in new_rows for i in d["items"])
+    _write_children(list(zip(declarations, new_rows, strict=True)), lines)
+    _accept(declarations, by, at)
+    if declarations:
+        audit_record(verb="declaration.lodged", target=declarations[0], by=by,
+                     organisation=declarant,
+                     payload={"mrns": [d.mrn for d in declarations],
+                              "lrns": [d.lrn for d in declarations]})
+    created = {d.lrn: d for d in declarations}
+    return [Lodged(existing[d["lrn"]], False) if d["lrn"] in existing
+            else Lodged(created[d["lrn"]], True) for d in rows]
+
+
+def declaration_lodge(*, data: dict[str, Any], declarant: Organisation, by: Any) -> Lodged:
+    return declarations_lodge(rows=[data], declarant=declarant, by=by, prefix=None)[0]
+
+
+@transaction.atomic
+def declaration_amend(*, declaration: Declaration, data: dict[str, Any], reason: str,
+                      by: Any) -> Declaration:
+    """Replace the content before release (WCO 06A), keeping the previous version."""
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.status not in AMENDABLE:
+        raise ConflictError("not_amendable", _(
+            "A declaration can no longer be amended once released, refused or cancelled."),
+            "status")
+    if data["lrn"] != declaration.lrn:
+        raise BusinessError.single("lrn_changed", _("The LRN cannot be changed."), "lrn")
+    if content_hash(data) == declaration.content_hash:
+        return declaration  # a retried amendment: nothing new
+    orgs = _organisations_by_code([data])
+    errors = _validate([data], orgs, None)
+    if errors:
+        raise BusinessError(errors)
+    DeclarationVersion.objects.create(
+        declaration=declaration, version=declaration.version,
+        content=declaration_content(declaration), reason=reason, created_by=by)
+    fresh = _build(data, declaration.declarant, orgs, by)
+    for field in ("declaration_type", "procedure_code", "previous_procedure_code", "trader",
+                  "carrier", "office_code", "transport_mode", "conveyance_ref",
+                  "transport_document_ref", "loading_location", "discharge_location",
+                  "entry_office_code", "estimated_arrival", "export_country",
+                  "destination_country", "incoterm", "invoice_currency", "invoice_amount",
+                  "is_perishable", "perishable_declared", "content_hash"):
+        setattr(declaration, field, getattr(fresh, field))
+    declaration.version += 1
+    declaration.save()
+    declaration.parties.all().delete()
+    declaration.documents.all().delete()
+    declaration.items.all().delete()
+    lines = lookups.tariff_lines_in_force(i["tariff_line"] for i in data["items"])
+    _write_children([(declaration, data)], lines)
+    audit_record(verb="declaration.amended", target=declaration, by=by,
+                 organisation=declaration.declarant,
+                 payload={"version": declaration.version, "reason": reason})
+    return declaration
+
+
+@transaction.atomic
+def declaration_cancel(*, declaration: Declaration, reason: str, by: Any,
+                       organisation: Organisation | None = None) -> Declaration:
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.status == Status.CANCELLED:
+        return declaration  # idempotent
+    if declaration.status not in AMENDABLE and declaration.status != Status.LODGED:
+        raise ConflictError("not_cancellable", _(
+            "A declaration can no longer be cancelled once released or refused."), "status")
+    return declaration_transition(declaration=declaration, to_status=Status.CANCELLED, by=by,
+                                  reason=reason, organisation=organisation)
