@@ -31,8 +31,9 @@ def test_duplicate_organisation_code_is_refused_and_nothing_written():
 
 def test_agency_function_only_for_agencies():
     with pytest.raises(Exception):  # noqa: B017 - full_clean raises ValidationError
-        services.organisation_create(kind="trader", name="X", code="1", agency_function="customs",
-                                     by=None)
+        services.organisation_create(
+            kind="trader", name="X", code="1", agency_function="customs", by=None
+        )
     assert Organisation.objects.count() == 0
 
 
@@ -40,8 +41,7 @@ def test_role_must_fit_organisation_kind():
     trader = OrganisationFactory(kind="trader")
     user = UserFactory()
     with pytest.raises(BusinessError) as err:
-        services.membership_add(user=user, organisation=trader, role_code="agency_officer",
-                                by=None)
+        services.membership_add(user=user, organisation=trader, role_code="agency_officer", by=None)
     assert err.value.items[0].code == "role_not_for_kind"
     assert Membership.objects.count() == 0
 
