@@ -63,9 +63,11 @@ lint: install
 bench: install
 	$(BIN)/python -m benchmarks
 
+# Refresh locale/es from the code and templates, then compile (needs GNU gettext).
 messages: install
-	cd ventanilla && ../$(VENTANILLA) makemessages -l es --no-obsolete --ignore 'static/*' && cd ..
-	$(VENTANILLA) compilemessages -l es
+	$(VENTANILLA) makemessages -l es --no-obsolete --no-location -i '.venv/*' -i 'node_modules/*' \
+	  -i 'var/*' -i 'ventanilla/static/vendor/*' -i 'benchmarks/*' -i '*/tests/*'
+	$(VENTANILLA) compilemessages -l es --ignore '.venv/*' --ignore 'node_modules/*'
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var

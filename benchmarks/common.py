@@ -1,0 +1,127 @@
+"""Shared pieces: start/stop a real server, drive it over HTTP, print figures."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/test"
+
+
+def emit(benchmark: str, value: float, unit: str, peer: str, peer_value: float) -> None:
+    ratio = round(value / peer_value, 3) if peer_value else None
+    print(json.dumps({"benchmark": benchmark, "value": round(value, 3), "unit": unit,
+                      "peer": peer, "peer_value": round(peer_value, 3), "ratio": ratio}),
+          flush=True)
+
+
+def progress(message: str) -> None:
+    print(f"# {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bench_env(database_url: str) -> dict[str, str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.bench",
+           "LOG_LEVEL": "WARNING", "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "ventanilla.cli", *args], env=env, check=True,
+                   cwd=ROOT)
+
+
+@contextmanager
+def server(env: dict[str, str], workers: int = 2) -> Iterator[int]:
+    """gunicorn serving the project on a free loopback port; stopped on exit."""
+    port = free_port()
+    proc = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "gthread",
+         "--threads", "4", "--log-level", "warning"], env=env, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("the server did not start")
+        yield port
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+@dataclass
+class LoadResult:
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+    elapsed_s: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies_ms) / self.elapsed_s if self.elapsed_s else 0.0
+
+    @property
+    def p99(self) -> float:
+        return statistics.quantiles(self.latencies_ms, n=100)[98] if len(
+            self.latencies_ms) > 2 else 0.0
+
+
+def load(port: int, requests: list[tuple[str, str, bytes, dict[str, str]]],
+         concurrency: int, check: Callable[[int, bytes], bool]) -> LoadResult:
+    """Send the requests over keep-alive connections from ``concurrency`` threads."""
+    result = LoadResult()
+    lock = threading.Lock()
+    queue = list(reversed(requests))
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                method, path, body, headers = queue.pop()
+            started = time.perf_counter()
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if check(response.status, data):
+                    result.latencies_ms.append(elapsed)
+                else:
+                    result.errors += 1
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    result.elapsed_s = time.perf_counter() - started
+    return result
