@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ventanilla.core.text import digits, fold
+from ventanilla.core.text import digits
 from ventanilla.reference.models import (
     Country,
     Currency,
@@ -22,6 +23,15 @@ from ventanilla.reference.models import (
     TariffLine,
     UnitOfMeasure,
 )
+from ventanilla.reference.search import words as search_words
+
+
+def _matching_words(qs: QuerySet, words: list[str]) -> QuerySet:
+    """Every word must start a word of ``search_text`` (words are single-space separated,
+    see ventanilla.reference.search), so "pina" finds "piñas" but not "spinach"."""
+    for word in words:
+        qs = qs.filter(Q(search_text__startswith=word) | Q(search_text__contains=f" {word}"))
+    return qs
 
 
 def hs_edition_current(*, day: dt.date | None = None) -> HSEdition | None:
@@ -37,11 +47,13 @@ def hs_edition_current(*, day: dt.date | None = None) -> HSEdition | None:
 def hs_code_qs(*, edition: HSEdition | None = None, day: dt.date | None = None) -> QuerySet[HSCode]:
     edition = edition or hs_edition_current(day=day)
     if edition is None:
-        return HSCode.objects.none()
+        return HSCode.objects.as_of(day).none()
     return HSCode.objects.as_of(day).filter(edition=edition)
 
 
-def hs_search(*, query: str, edition: HSEdition | None = None, limit: int = 50) -> QuerySet[HSCode]:
+def hs_search(
+    *, query: str, edition: HSEdition | None = None, limit: int | None = 50
+) -> QuerySet[HSCode]:
     """By code ("0804", "0804.40", "080440") or by words in English or Spanish, with or
     without accents ("palta", "aguacate", "cafe"). Every word must match."""
     qs = hs_code_qs(edition=edition)
@@ -51,11 +63,10 @@ def hs_search(*, query: str, edition: HSEdition | None = None, limit: int = 50) 
     code = digits(query)
     if code and len(code) >= 2 and len(code) >= len(query.replace(".", "").replace(" ", "")):
         return qs.filter(code__startswith=code[:6]).order_by("code")[:limit]
-    words = [w for w in fold(query).split(" ") if len(w) >= 2]
+    words = [w for w in search_words(query) if len(w) >= 2]
     if not words:
         return qs.none()
-    for word in words:
-        qs = qs.filter(search_text__contains=word)
+    qs = _matching_words(qs, words)
     # Subheadings are what a declaration needs; show them first, in code order.
     return qs.order_by("-level", "code")[:limit]
 
@@ -84,6 +95,34 @@ def hs_sections(*, edition: HSEdition | None = None) -> QuerySet[HSSection]:
     return HSSection.objects.filter(edition=edition).order_by("position")
 
 
+def hs_section_get(*, edition: HSEdition, number: str) -> HSSection | None:
+    return HSSection.objects.filter(edition=edition, number=number).first()
+
+
+@dataclass
+class HSCodeDetail:
+    """One node with what a detail page or API answer shows around it."""
+
+    node: HSCode
+    section: HSSection | None
+    ancestors: list[HSCode] = field(default_factory=list)
+    children: list[HSCode] = field(default_factory=list)
+    tariff_lines: list[TariffLine] = field(default_factory=list)
+
+
+def hs_code_detail(*, code: str, edition: HSEdition | None = None) -> HSCodeDetail | None:
+    node = hs_code_get(code=code, edition=edition)
+    if node is None:
+        return None
+    return HSCodeDetail(
+        node=node,
+        section=hs_section_get(edition=node.edition, number=node.section),
+        ancestors=hs_ancestors(node=node),
+        children=list(hs_children(parent_code=node.code, edition=node.edition)),
+        tariff_lines=list(tariff_lines_under(hs_code=node.code)) if node.level == 6 else [],
+    )
+
+
 def tariff_lines_under(*, hs_code: str, day: dt.date | None = None) -> QuerySet[TariffLine]:
     return TariffLine.objects.as_of(day).filter(hs_code=hs_code).order_by("code")
 
@@ -92,10 +131,8 @@ def country_qs(*, day: dt.date | None = None) -> QuerySet[Country]:
     return Country.objects.as_of(day).order_by("code")
 
 
-def country_search(*, query: str, limit: int = 50) -> QuerySet[Country]:
-    qs = country_qs()
-    for word in fold(query).split():
-        qs = qs.filter(search_text__contains=word)
+def country_search(*, query: str, limit: int | None = 50) -> QuerySet[Country]:
+    qs = _matching_words(country_qs(), search_words(query))
     return qs[:limit]
 
 
@@ -108,7 +145,7 @@ def location_qs(*, day: dt.date | None = None) -> QuerySet[Location]:
 
 
 def location_search(
-    *, query: str = "", country: str = "", function: str = "", limit: int = 50
+    *, query: str = "", country: str = "", function: str = "", limit: int | None = 50
 ) -> QuerySet[Location]:
     """``function``: seaport, airport, rail, road, multimodal or border_crossing."""
     qs = location_qs()
@@ -129,8 +166,7 @@ def location_search(
         exact = qs.filter(unlocode=query.upper())
         if exact.exists():
             return exact
-    for word in fold(query).split():
-        qs = qs.filter(search_text__contains=word)
+    qs = _matching_words(qs, search_words(query))
     return qs[:limit]
 
 
