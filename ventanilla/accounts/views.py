@@ -16,7 +16,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -182,6 +182,8 @@ def _render_me(request: HttpRequest, panels: list[OrganisationPanel], status: in
         request,
         "accounts/me.html",
         {
+            # Pages rendered in answer to a POST: the language switcher comes back here.
+            "language_next": reverse("accounts:me"),
             "panels": panels,
             "has_errors": any(p.error or (p.token_form and p.token_form.errors) for p in panels),
         },

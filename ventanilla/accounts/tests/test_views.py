@@ -290,3 +290,13 @@ def test_home_anonymous_has_no_panel(client) -> None:  # type: ignore[no-untyped
     html = client.get(reverse("core:home")).content.decode()
     assert "You act for" not in html
     assert 'href="/accounts/login/"' in html
+
+
+def test_language_switcher_on_a_page_answering_a_post_returns_to_my_account(client) -> None:  # type: ignore[no-untyped-def]
+    admin = member("trader_admin")
+    org = admin.memberships.get().organisation
+    client.force_login(admin)
+    html = client.post(
+        reverse("accounts:token_create", args=[org.pk]), {f"org{org.pk}-name": ""}
+    ).content.decode()
+    assert 'name="next" value="/accounts/me/"' in html

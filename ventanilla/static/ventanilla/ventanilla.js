@@ -10,7 +10,7 @@
     }
   }
 
-  // After htmx has pushed a new address (a search), the language switcher must come
+  // After htmx has changed the address (a search), the language switcher must come
   // back to that address, not to the one the page was first loaded at.
   function refreshLanguageNext() {
     var next = window.location.pathname + window.location.search;
@@ -21,5 +21,6 @@
 
   document.addEventListener("DOMContentLoaded", focusErrorSummary);
   document.addEventListener("htmx:pushedIntoHistory", refreshLanguageNext);
+  document.addEventListener("htmx:replacedInHistory", refreshLanguageNext);
   document.addEventListener("htmx:historyRestore", refreshLanguageNext);
 })();
