@@ -31,6 +31,12 @@ class RoleSpec:
 MANAGE_ORG = "accounts.manage_organisation"
 VIEW_AUDIT = "audit.view_auditevent"
 MANAGE_REFERENCE = "reference.manage_reference"
+# Duties and payments (TFA 7.2 e-payment; 7.3 guarantees, final determination).
+PAY_DUTIES = "payments.pay_duties"
+USE_GUARANTEE = "payments.use_guarantee"
+VIEW_GUARANTEE = "payments.view_guaranteeaccount"
+VIEW_ASSESSMENTS = "duties.view_dutyassessment"
+FINALISE_ASSESSMENT = "duties.finalise_assessment"
 
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
@@ -38,28 +44,30 @@ ROLES: tuple[RoleSpec, ...] = (
         _("Trader declarant"),
         _("Lodges and follows the organisation's own declarations."),
         (K.TRADER,),
-        (),
+        (PAY_DUTIES, USE_GUARANTEE, VIEW_GUARANTEE),
     ),
     RoleSpec(
         "trader_admin",
         _("Trader administrator"),
         _("Manages the trader's members and API tokens."),
         (K.TRADER,),
-        (MANAGE_ORG,),
+        (MANAGE_ORG,
+         PAY_DUTIES, USE_GUARANTEE, VIEW_GUARANTEE),
     ),
     RoleSpec(
         "broker_declarant",
         _("Customs broker declarant"),
         _("Lodges declarations on behalf of client traders."),
         (K.BROKER,),
-        (),
+        (PAY_DUTIES, USE_GUARANTEE),
     ),
     RoleSpec(
         "broker_admin",
         _("Customs broker administrator"),
         _("Manages the broker's members and API tokens."),
         (K.BROKER,),
-        (MANAGE_ORG,),
+        (MANAGE_ORG,
+         PAY_DUTIES, USE_GUARANTEE),
     ),
     RoleSpec(
         "carrier_operator",
@@ -73,21 +81,23 @@ ROLES: tuple[RoleSpec, ...] = (
         _("Border agency officer"),
         _("Works the agency's queue of reviews and inspections."),
         (K.AGENCY,),
-        (),
+        (VIEW_ASSESSMENTS, FINALISE_ASSESSMENT),
     ),
     RoleSpec(
         "agency_supervisor",
         _("Border agency supervisor"),
         _("Supervises the agency's officers and maintains its reference data."),
         (K.AGENCY,),
-        (MANAGE_ORG, MANAGE_REFERENCE, VIEW_AUDIT),
+        (MANAGE_ORG, MANAGE_REFERENCE, VIEW_AUDIT,
+         VIEW_ASSESSMENTS, FINALISE_ASSESSMENT),
     ),
     RoleSpec(
         "committee_member",
         _("Trade facilitation committee member"),
         _("Governs shared risk profiles and published content, watches performance."),
         (K.MINISTRY,),
-        (VIEW_AUDIT,),
+        (VIEW_AUDIT,
+         VIEW_ASSESSMENTS),
     ),
 )
 
