@@ -1,0 +1,393 @@
+"""Writes for notifications. Each is one transaction with its audit event; e-mails and
+webhooks are persisted inside it and sent by tasks after commit.
+
+``notify`` is the one entry point other apps call (ADR 0005): declarations, agencies,
+payments and clearance tell traders, brokers and carriers what happened to a
+declaration (TFA 5.1-5.3 holds and inspections, TFA 7.1 release, TFA 7.2 payment).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ventanilla.accounts.models import Membership, Organisation, User
+from ventanilla.accounts.roles import MANAGE_ORG
+from ventanilla.accounts.selectors import acting_organisation_ids
+from ventanilla.audit.services import audit_record
+from ventanilla.core.errors import BusinessError, ConflictError, ErrorItem
+from ventanilla.notifications import tasks
+from ventanilla.notifications.kinds import NoticeKind, get_kind, validate_params
+from ventanilla.notifications.models import (
+    Notice,
+    NoticeRead,
+    OutboundEmail,
+    OutboundWebhook,
+    WebhookEndpoint,
+    WebhookStatus,
+)
+from ventanilla.notifications.rendering import titles
+from ventanilla.notifications.rules import unknown_kinds, webhook_url_problems
+from ventanilla.notifications.selectors import notice_unread_qs_for
+from ventanilla.notifications.signing import new_secret
+
+# --- notify -------------------------------------------------------------------------
+
+
+def _json_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Params as stored and sent: datetimes as ISO 8601, decimals as strings."""
+    try:
+        clean = json.loads(json.dumps(dict(params), cls=DjangoJSONEncoder))
+    except (TypeError, ValueError) as exc:
+        raise BusinessError.single(
+            "notice_params_invalid",
+            _("The notice parameters must be text, numbers, dates or translations."),
+            "params",
+        ) from exc
+    return dict(clean)
+
+
+def _unique(organisations: Sequence[Organisation]) -> list[Organisation]:
+    # The trader often lodges its own declaration: trader and declarant are one.
+    seen: set[int] = set()
+    out: list[Organisation] = []
+    for org in organisations:
+        if org.pk not in seen:
+            seen.add(org.pk)
+            out.append(org)
+    return out
+
+
+def _check_audience(spec: NoticeKind, organisations: list[Organisation]) -> None:
+    # Duty amounts and agency decisions go to the declarant side only; the carrier is
+    # told what concerns the movement of the goods (TFA 5.2, 7.1).
+    refused = [org for org in organisations if org.kind not in spec.audience]
+    if refused:
+        raise BusinessError(
+            [
+                ErrorItem(
+                    "notice_recipient_not_allowed",
+                    _("%(organisation)s may not receive this kind of notice.")
+                    % {"organisation": org.name},
+                    "organisations",
+                )
+                for org in refused
+            ]
+        )
+
+
+def _email_recipients(org: Organisation) -> list[tuple[str, User | None, str]]:
+    """(address, user, language) for the organisation's active members and its contact
+    address, each address once."""
+    rows: list[tuple[str, User | None, str]] = []
+    seen: set[str] = set()
+    memberships = (
+        Membership.objects.filter(organisation=org, is_active=True, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    for membership in memberships:
+        user = membership.user
+        address = user.email.strip().lower()
+        if address and address not in seen:
+            seen.add(address)
+            rows.append((address, user, user.preferred_language))
+    contact = (org.email or "").strip().lower()
+    if contact and contact not in seen:
+        rows.append((contact, None, settings.LANGUAGE_CODE))
+    return rows
+
+
+def _queue_emails(notice: Notice, org: Organisation) -> list[int]:
+    ids = []
+    for address, user, language in _email_recipients(org):
+        email = OutboundEmail.objects.create(
+            notice=notice,
+            user=user,
+            to=address,
+            language=language,
+            next_attempt_at=notice.created_at,
+            idempotency_key=f"notice:{notice.pk}:email:{address}",
+        )
+        ids.append(email.pk)
+    return ids
+
+
+def webhook_payload(notice: Notice, event_id: uuid.UUID) -> dict[str, Any]:
+    """What a partner's system receives: the facts and the text in both languages."""
+    declaration = None
+    if notice.declaration_id is not None:
+        declaration = {"id": notice.declaration_id, "reference": notice.reference}
+    texts = titles(notice.kind, notice.params)
+    return {
+        "id": str(event_id),
+        "notice_id": notice.pk,
+        "kind": notice.kind,
+        "created_at": notice.created_at.isoformat(),
+        "organisation": {"id": notice.organisation.pk, "code": notice.organisation.code},
+        "declaration": declaration,
+        "params": notice.params,
+        "title": texts["title"],
+        "body": texts["body"],
+    }
+
+
+def _queue_webhooks(notice: Notice, org: Organisation) -> list[int]:
+    ids = []
+    endpoints = WebhookEndpoint.objects.filter(
+        organisation=org, is_active=True, deleted_at__isnull=True
+    )
+    for endpoint in endpoints:
+        if not endpoint.wants(notice.kind):
+            continue
+        event_id = uuid.uuid4()
+        hook = OutboundWebhook.objects.create(
+            endpoint=endpoint,
+            notice=notice,
+            event_id=event_id,
+            payload=webhook_payload(notice, event_id),
+            next_attempt_at=notice.created_at,
+            idempotency_key=f"notice:{notice.pk}:endpoint:{endpoint.pk}",
+        )
+        ids.append(hook.pk)
+    return ids
+
+
+def _send_after_commit(email_ids: list[int], webhook_ids: list[int]) -> None:
+    for email_id in email_ids:
+        transaction.on_commit(partial(tasks.email_send.enqueue, email_id), robust=True)
+    for webhook_id in webhook_ids:
+        transaction.on_commit(partial(tasks.webhook_deliver.enqueue, webhook_id), robust=True)
+
+
+def notify(
+    *,
+    organisations: Sequence[Organisation],
+    kind: str,
+    declaration_id: int | None,
+    params: dict[str, Any],
+    by: User | None,
+) -> list[Notice]:
+    """Tell each organisation once, all at the same moment (TFA 5.2, 7.1: trader,
+    broker and carrier learn of a hold or a release together).
+
+    ``params["reference"]`` is the declaration's display reference (MRN or LRN). After
+    commit, each active member is e-mailed in their own language, and so is the
+    organisation's contact address; each active webhook endpoint subscribed to ``kind``
+    receives a signed POST.
+    """
+    spec = get_kind(kind)
+    validate_params(spec, params)
+    clean = _json_params(params)
+    orgs = _unique(organisations)
+    _check_audience(spec, orgs)
+    notices: list[Notice] = []
+    with transaction.atomic():
+        now = timezone.now()  # one timestamp for every recipient
+        email_ids: list[int] = []
+        webhook_ids: list[int] = []
+        for org in orgs:
+            notice = Notice.objects.create(
+                organisation=org,
+                kind=kind,
+                declaration_id=declaration_id,
+                reference=str(clean["reference"])[:70],
+                params=clean,
+                created_at=now,
+            )
+            audit_record(
+                verb="notice.created",
+                target=notice,
+                by=by,
+                organisation=org,
+                payload={
+                    "kind": kind,
+                    "declaration_id": declaration_id,
+                    "reference": notice.reference,
+                },
+            )
+            if org.is_active:
+                email_ids += _queue_emails(notice, org)
+                webhook_ids += _queue_webhooks(notice, org)
+            notices.append(notice)
+        _send_after_commit(email_ids, webhook_ids)
+    return notices
+
+
+# --- read state ---------------------------------------------------------------------
+
+
+def notice_mark_read(*, notice: Notice, by: User) -> Notice:
+    if notice.organisation_id not in acting_organisation_ids(user=by):
+        raise BusinessError.single("forbidden", _("You may not read this notice."), http_status=403)
+    with transaction.atomic():
+        now = timezone.now()
+        _read, created = NoticeRead.objects.get_or_create(
+            user=by, notice=notice, defaults={"read_at": now}
+        )
+        if not created:
+            return notice  # already read: nothing changes, nothing to audit
+        Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=now)
+        notice.refresh_from_db(fields=["read_at"])
+        audit_record(verb="notice.read", target=notice, by=by, organisation=notice.organisation)
+    return notice
+
+
+def notice_mark_all_read(*, by: User, declaration_id: int | None = None) -> int:
+    """Mark every notice the user can see (of one declaration, if given) as read."""
+    with transaction.atomic():
+        now = timezone.now()
+        unread = notice_unread_qs_for(user=by)
+        if declaration_id is not None:
+            unread = unread.filter(declaration_id=declaration_id)
+        ids = list(unread.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        NoticeRead.objects.bulk_create(
+            [NoticeRead(user=by, notice_id=pk, read_at=now) for pk in ids],
+            ignore_conflicts=True,
+        )
+        Notice.objects.filter(pk__in=ids, read_at__isnull=True).update(read_at=now)
+        audit_record(
+            verb="notice.read_all",
+            target=("accounts.user", by.pk),
+            by=by,
+            payload={"count": len(ids), "declaration_id": declaration_id},
+        )
+    return len(ids)
+
+
+# --- webhook endpoints -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedEndpoint:
+    endpoint: WebhookEndpoint
+    secret: str  # shown to the caller once
+
+
+def _require_manager(by: User, organisation: Organisation) -> None:
+    if not by.has_perm(MANAGE_ORG, organisation):
+        raise BusinessError.single(
+            "forbidden", _("You may not manage this organisation."), http_status=403
+        )
+
+
+def webhook_endpoint_create(
+    *,
+    organisation: Organisation,
+    url: str,
+    kinds: Sequence[str] = (),
+    description: str = "",
+    by: User,
+) -> IssuedEndpoint:
+    _require_manager(by, organisation)
+    kinds = list(dict.fromkeys(kinds))
+    problems = webhook_url_problems(url) + unknown_kinds(kinds)
+    if problems:
+        raise BusinessError(problems)
+    with transaction.atomic():
+        secret = new_secret()
+        endpoint = WebhookEndpoint.objects.create(
+            organisation=organisation,
+            url=url.strip(),
+            description=description,
+            kinds=kinds,
+            secret=secret,
+        )
+        audit_record(
+            verb="webhook_endpoint.created",
+            target=endpoint,
+            by=by,
+            organisation=organisation,
+            payload={"url": endpoint.url, "kinds": kinds},
+        )
+    return IssuedEndpoint(endpoint=endpoint, secret=secret)
+
+
+def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, by: User) -> IssuedEndpoint:
+    _require_manager(by, endpoint.organisation)
+    if endpoint.deleted_at is not None:
+        raise ConflictError("webhook_endpoint_deleted", _("This endpoint was deleted."))
+    with transaction.atomic():
+        secret = new_secret()
+        endpoint.secret = secret
+        endpoint.secret_rotated_at = timezone.now()
+        endpoint.save(update_fields=["secret", "secret_rotated_at", "updated_at"])
+        audit_record(
+            verb="webhook_endpoint.secret_rotated",
+            target=endpoint,
+            by=by,
+            organisation=endpoint.organisation,
+        )
+    return IssuedEndpoint(endpoint=endpoint, secret=secret)
+
+
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, by: User) -> WebhookEndpoint:
+    """Stop sending to the endpoint. Kept (soft-deleted) with its delivery history;
+    deliveries still waiting are given up."""
+    _require_manager(by, endpoint.organisation)
+    if endpoint.deleted_at is not None:
+        return endpoint  # idempotent
+    with transaction.atomic():
+        now = timezone.now()
+        endpoint.deleted_at = now
+        endpoint.is_active = False
+        endpoint.save(update_fields=["deleted_at", "is_active", "updated_at"])
+        given_up = OutboundWebhook.objects.filter(
+            endpoint=endpoint, status__in=[WebhookStatus.PENDING, WebhookStatus.FAILED]
+        ).update(
+            status=WebhookStatus.DEAD,
+            next_attempt_at=None,
+            last_error="endpoint deleted",
+            updated_at=now,
+        )
+        audit_record(
+            verb="webhook_endpoint.deleted",
+            target=endpoint,
+            by=by,
+            organisation=endpoint.organisation,
+            payload={"url": endpoint.url, "deliveries_given_up": given_up},
+        )
+    return endpoint
+
+
+def webhook_redeliver(*, webhook: OutboundWebhook, by: User) -> OutboundWebhook:
+    """Send a failed or dead delivery again now, with the same event id (the receiver
+    de-duplicates on it) and a fresh allowance of attempts."""
+    endpoint = webhook.endpoint
+    _require_manager(by, endpoint.organisation)
+    if webhook.status not in (WebhookStatus.FAILED, WebhookStatus.DEAD):
+        raise ConflictError("webhook_not_failed", _("Only a failed delivery can be sent again."))
+    if endpoint.deleted_at is not None or not endpoint.is_active:
+        raise ConflictError(
+            "webhook_endpoint_inactive", _("The endpoint of this delivery is not active.")
+        )
+    with transaction.atomic():
+        previous = {"status": webhook.status, "attempts": webhook.attempts}
+        webhook.status = WebhookStatus.PENDING
+        webhook.attempts = 0
+        webhook.next_attempt_at = timezone.now()
+        webhook.locked_until = None
+        webhook.save(
+            update_fields=["status", "attempts", "next_attempt_at", "locked_until", "updated_at"]
+        )
+        audit_record(
+            verb="webhook.redelivery_requested",
+            target=webhook,
+            by=by,
+            organisation=endpoint.organisation,
+            payload={"event_id": str(webhook.event_id), "previous": previous},
+        )
+        transaction.on_commit(partial(tasks.webhook_deliver.enqueue, webhook.pk), robust=True)
+    return webhook

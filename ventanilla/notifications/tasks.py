@@ -1,0 +1,57 @@
+"""Background tasks: each takes a message id and is idempotent (see ``delivery``).
+
+A failed webhook is re-enqueued with ``run_after`` when the task backend supports it
+(the database backend does); otherwise ``ventanilla notifications_retry`` (run it every
+minute) sends what is due.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import structlog
+from django_tasks import task
+
+from ventanilla.notifications import delivery
+
+log = structlog.get_logger(__name__)
+
+
+def _schedule_retry(kind: str, message_id: int, when: dt.datetime) -> None:
+    target = email_send if kind == "email" else webhook_deliver
+    if target.get_backend().supports_defer:
+        target.using(run_after=when).enqueue(message_id)
+
+
+@task()
+def email_send(email_id: int) -> str:
+    attempt = delivery.email_send_now(email_id)
+    log.info("notifications.email", email_id=email_id, outcome=attempt.outcome)
+    if attempt.retry_at is not None:
+        _schedule_retry("email", email_id, attempt.retry_at)
+    return attempt.outcome
+
+
+@task()
+def webhook_deliver(webhook_id: int) -> str:
+    attempt = delivery.webhook_deliver_now(webhook_id)
+    log.info("notifications.webhook", webhook_id=webhook_id, outcome=attempt.outcome)
+    if attempt.retry_at is not None:
+        _schedule_retry("webhook", webhook_id, attempt.retry_at)
+    return attempt.outcome
+
+
+def retry_due(now: dt.datetime | None = None) -> tuple[int, int]:
+    """Enqueue every e-mail and webhook delivery that is due; returns the counts."""
+    email_ids, webhook_ids = delivery.due_message_ids(now)
+    for email_id in email_ids:
+        email_send.enqueue(email_id)
+    for webhook_id in webhook_ids:
+        webhook_deliver.enqueue(webhook_id)
+    return len(email_ids), len(webhook_ids)
+
+
+@task()
+def notifications_retry_due() -> list[int]:
+    """The sweep as a task, for schedulers that enqueue tasks periodically."""
+    return list(retry_due())
