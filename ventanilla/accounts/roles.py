@@ -37,6 +37,8 @@ USE_GUARANTEE = "payments.use_guarantee"
 VIEW_GUARANTEE = "payments.view_guaranteeaccount"
 VIEW_ASSESSMENTS = "duties.view_dutyassessment"
 FINALISE_ASSESSMENT = "duties.finalise_assessment"
+DECIDE_REVIEW = "agencies.decide_review"
+MANAGE_REQUIREMENTS = "agencies.manage_requirementline"
 
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
@@ -81,14 +83,16 @@ ROLES: tuple[RoleSpec, ...] = (
         _("Border agency officer"),
         _("Works the agency's queue of reviews and inspections."),
         (K.AGENCY,),
-        (VIEW_ASSESSMENTS, FINALISE_ASSESSMENT),
+        (DECIDE_REVIEW, "risk.view_riskassessment", "risk.add_riskoutcome",
+         VIEW_ASSESSMENTS, FINALISE_ASSESSMENT),
     ),
     RoleSpec(
         "agency_supervisor",
         _("Border agency supervisor"),
         _("Supervises the agency's officers and maintains its reference data."),
         (K.AGENCY,),
-        (MANAGE_ORG, MANAGE_REFERENCE, VIEW_AUDIT,
+        (MANAGE_ORG, MANAGE_REFERENCE, VIEW_AUDIT, DECIDE_REVIEW, MANAGE_REQUIREMENTS,
+         "risk.manage_riskprofile", "risk.view_riskassessment", "risk.add_riskoutcome",
          VIEW_ASSESSMENTS, FINALISE_ASSESSMENT),
     ),
     RoleSpec(
@@ -96,7 +100,7 @@ ROLES: tuple[RoleSpec, ...] = (
         _("Trade facilitation committee member"),
         _("Governs shared risk profiles and published content, watches performance."),
         (K.MINISTRY,),
-        (VIEW_AUDIT,
+        (VIEW_AUDIT, "risk.manage_riskprofile", "risk.view_riskassessment",
          VIEW_ASSESSMENTS),
     ),
 )

@@ -1,0 +1,166 @@
+"""Telling the trader, the declarant and the carrier what the agencies do (TFA 5.2: holds
+and their end are communicated promptly; TFA 5.3: test results; TFA 10.4: results come
+back through the single window).
+
+``notice_send`` is the one call into the notifications app, imported lazily; tests patch
+it. Services call the builders below, which leave the notice to be sent once the change
+is committed. The params follow ``notifications.kinds``: ``reference`` and ``agency``
+(its name) are plain text, labels go in both languages, and no param ever carries an
+officer's internal reason or notes — the trader sees the agency and the category.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import structlog
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.accounts.models import Organisation
+from ventanilla.agencies.choices import InspectionResult, ReasonCategory, ReviewStatus
+from ventanilla.agencies.models import (
+    AgencyReview,
+    InformationRequest,
+    Inspection,
+    InspectionParticipant,
+    SecondTestRequest,
+)
+from ventanilla.declarations.models import Declaration
+
+log = structlog.get_logger(__name__)
+LANGUAGES = ("en", "es")
+
+
+def notice_send(
+    *, organisations: list[Organisation], kind: str, declaration_id: int | None,
+    params: dict[str, Any], by: Any | None,
+) -> None:
+    from ventanilla.notifications.services import notify  # lazily: see the module doc
+
+    notify(organisations=organisations, kind=kind, declaration_id=declaration_id,
+           params=params, by=by)
+
+
+def _after_commit(organisations: Iterable[Organisation | None], kind: str,
+                  declaration: Declaration, params: dict[str, Any]) -> None:
+    recipients = list({o.pk: o for o in organisations if o is not None}.values())
+    declaration_id = declaration.pk
+
+    def send() -> None:
+        # Looked up at call time so tests can patch ``notice_send``. Robust: a notice
+        # that fails is logged by Django and never undoes the committed decision.
+        notice_send(organisations=recipients, kind=kind, declaration_id=declaration_id,
+                    params=params, by=None)
+
+    transaction.on_commit(send, robust=True)
+
+
+def _movement(declaration: Declaration) -> list[Organisation | None]:
+    """Told when goods are held or freed: trader, declarant and carrier (TFA 5.2)."""
+    return [declaration.trader, declaration.declarant, declaration.carrier]
+
+
+def _declarants(declaration: Declaration) -> list[Organisation | None]:
+    """Told of decisions and questions: the trader and the declarant acting for it."""
+    return [declaration.trader, declaration.declarant]
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    """A time in the platform's zone, as the parties read it."""
+    return timezone.localtime(value).isoformat() if value is not None else None
+
+
+def both(*labels: Any, sep: str = "; ") -> dict[str, str]:
+    """Labels in every language, joined: ``{"en": "...", "es": "..."}``."""
+    out = {}
+    for code in LANGUAGES:
+        with translation.override(code):
+            out[code] = sep.join(str(label) for label in labels)
+    return out
+
+
+def _category(code: str) -> Any:
+    return ReasonCategory(code or ReasonCategory.OTHER).label
+
+
+def _base(declaration: Declaration, agencies: list[Organisation]) -> dict[str, Any]:
+    return {"reference": str(declaration), "agency": ", ".join(a.name for a in agencies),
+            "agency_codes": [a.code for a in agencies]}
+
+
+def inspection_selected(review: AgencyReview, *, expected_at: dt.datetime | None) -> None:
+    """TFA 5.2: an agency holds the goods for inspection — who, why, when and where."""
+    declaration = review.declaration
+    location = (declaration.discharge_location or declaration.loading_location
+                or declaration.office_code)
+    _after_commit(_movement(declaration), "inspection_selected", declaration, {
+        **_base(declaration, [review.agency]), "review_id": review.pk,
+        "reason_category": both(_category(review.reason_category)),
+        "reason_category_code": review.reason_category or ReasonCategory.OTHER,
+        "expected_at": iso(expected_at or review.due_at or timezone.now()),
+        "location": location,
+    })
+
+
+def goods_detained(inspection: Inspection, participants: list[InspectionParticipant]) -> None:
+    """The joint appointment is booked: the goods are held until it ends (TFA 5.2, 8)."""
+    declaration = inspection.declaration
+    end = inspection.scheduled_at + dt.timedelta(minutes=inspection.duration_minutes)
+    categories = [_category(p.review.reason_category) for p in participants]
+    _after_commit(_movement(declaration), "goods_detained", declaration, {
+        **_base(declaration, [p.agency for p in participants]),
+        "reason_category": both(*categories), "expected_at": iso(end),
+        "inspection_id": inspection.pk, "scheduled_at": iso(inspection.scheduled_at),
+        "location": inspection.location, "place": inspection.place,
+    })
+
+
+def inspection_ended(inspection: Inspection, participants: list[InspectionParticipant]) -> None:
+    """Once, when the last agency has recorded its result (TFA 5.1, 5.2)."""
+    declaration = inspection.declaration
+    results: dict[str, str] = {}
+    for code in LANGUAGES:
+        with translation.override(code):
+            results[code] = "; ".join(
+                f"{p.agency.name}: {InspectionResult(p.result).label}" for p in participants)
+    _after_commit(_movement(declaration), "inspection_ended", declaration, {
+        **_base(declaration, [p.agency for p in participants]), "result": results,
+        "inspection_id": inspection.pk, "ended_at": iso(inspection.ended_at),
+        "results": [{"agency_code": p.agency.code, "result": p.result} for p in participants],
+    })
+
+
+def information_requested(review: AgencyReview, request: InformationRequest) -> None:
+    declaration = review.declaration
+    _after_commit(_declarants(declaration), "information_requested", declaration, {
+        **_base(declaration, [review.agency]), "review_id": review.pk,
+        "request_id": request.pk, "message": request.message,
+    })
+
+
+def review_decided(review: AgencyReview, *, second_test_available: bool) -> None:
+    """TFA 4, 10.4: the decision and its category, never the officer's words."""
+    declaration = review.declaration
+    params = {
+        **_base(declaration, [review.agency]), "review_id": review.pk,
+        "decision": both(ReviewStatus(review.status).label), "decision_code": review.status,
+        "second_test_available": second_test_available,
+    }
+    if review.reason_category:
+        params["reason_category"] = both(_category(review.reason_category))
+        params["reason_category_code"] = review.reason_category
+    _after_commit(_declarants(declaration), "review_decided", declaration, params)
+
+
+def second_test_result(request: SecondTestRequest, review: AgencyReview) -> None:
+    declaration = review.declaration
+    label = _("Adverse result") if request.adverse else _("Favourable result")
+    _after_commit(_declarants(declaration), "second_test_result", declaration, {
+        **_base(declaration, [request.sample.participant.agency]), "review_id": review.pk,
+        "result": both(label), "adverse": bool(request.adverse),
+        "second_test_id": request.pk, "sample_reference": request.sample.reference,
+    })

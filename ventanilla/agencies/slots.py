@@ -1,0 +1,88 @@
+"""The inspection slot calendar (TFA 7.9, 8).
+
+Slots of ``slot_minutes`` during opening hours, ``capacity`` inspections at once per
+place. Part of each slot is kept for perishables, which may also be examined after hours,
+so perishable goods always get the first free slot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from ventanilla.agencies.choices import OPEN_INSPECTION
+from ventanilla.agencies.models import Inspection, InspectionCalendar
+
+HORIZON_DAYS = 14
+
+
+@dataclass(frozen=True)
+class SlotRules:
+    opens_at: dt.time = dt.time(7, 0)
+    closes_at: dt.time = dt.time(19, 0)
+    slot_minutes: int = 30
+    capacity: int = 2
+    perishable_reserve: int = 1
+    perishables_after_hours: bool = True
+
+
+def slot_rules(*, location: str, day: dt.date | None = None) -> SlotRules:
+    """The calendar in force for the place, else the default one (blank location), else
+    the built-in hours (07:00–19:00, 30-minute slots)."""
+    rows = (InspectionCalendar.objects.as_of(day).filter(Q(location=location) | Q(location=""))
+            .order_by("-location", "-valid_from"))
+    row = rows.first()
+    if row is None:
+        return SlotRules()
+    return SlotRules(row.opens_at, row.closes_at, max(row.slot_minutes, 5), max(row.capacity, 1),
+                     # Ordinary goods keep at least one place.
+                     min(row.perishable_reserve, max(row.capacity, 1) - 1),
+                     row.perishables_after_hours)
+
+
+def _slot_start(moment: dt.datetime, minutes: int) -> dt.datetime:
+    local = timezone.localtime(moment)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    slots = int((local - midnight).total_seconds() // (minutes * 60))
+    return midnight + dt.timedelta(minutes=slots * minutes)
+
+
+def inspection_next_slot(*, location: str, perishable: bool,
+                         now: dt.datetime | None = None) -> dt.datetime:
+    """The first free slot at ``location`` from ``now`` (a slot already begun is not
+    offered). Perishables may use the places kept for them and after-hours slots."""
+    now = now or timezone.now()
+    rules = slot_rules(location=location, day=timezone.localdate(now))
+    step = dt.timedelta(minutes=rules.slot_minutes)
+    first = _slot_start(now, rules.slot_minutes)
+    if first < timezone.localtime(now):
+        first += step
+    horizon = first + dt.timedelta(days=HORIZON_DAYS)
+    taken: Counter[dt.datetime] = Counter()
+    taken_ordinary: Counter[dt.datetime] = Counter()
+    booked = Inspection.objects.filter(
+        location=location, status__in=OPEN_INSPECTION,
+        scheduled_at__gte=first - step, scheduled_at__lt=horizon,
+    ).values_list("scheduled_at", "is_perishable")
+    for at, is_perishable in booked:
+        slot = _slot_start(at, rules.slot_minutes)
+        taken[slot] += 1
+        if not is_perishable:
+            taken_ordinary[slot] += 1
+    ordinary_places = rules.capacity - rules.perishable_reserve
+    slot = first
+    while slot < horizon:
+        in_hours = rules.opens_at <= slot.time() < rules.closes_at
+        if perishable:
+            usable = (in_hours or rules.perishables_after_hours) and taken[slot] < rules.capacity
+        else:
+            usable = (in_hours and taken[slot] < rules.capacity
+                      and taken_ordinary[slot] < ordinary_places)
+        if usable:
+            return slot
+        slot = timezone.localtime(slot + step)
+    return slot  # fully booked for two weeks: the officer books by hand
