@@ -53,8 +53,7 @@ ROLES: tuple[RoleSpec, ...] = (
         _("Trader administrator"),
         _("Manages the trader's members and API tokens."),
         (K.TRADER,),
-        (MANAGE_ORG,
-         PAY_DUTIES, USE_GUARANTEE, VIEW_GUARANTEE),
+        (MANAGE_ORG,),
     ),
     RoleSpec(
         "broker_declarant",
@@ -68,8 +67,7 @@ ROLES: tuple[RoleSpec, ...] = (
         _("Customs broker administrator"),
         _("Manages the broker's members and API tokens."),
         (K.BROKER,),
-        (MANAGE_ORG,
-         PAY_DUTIES, USE_GUARANTEE),
+        (MANAGE_ORG,),
     ),
     RoleSpec(
         "carrier_operator",
