@@ -50,7 +50,7 @@ def _owner(request: Request) -> str:
 
 def _hash_request(request: Request, scope: str) -> str:
     body = json.dumps(request.data, sort_keys=True, default=str)
-    return hashlib.sha256(f"{scope}\n{request.method}\n{body}".encode()).hexdigest()
+    return hashlib.sha256(f"{scope}\n{request.method}\n{request.path}\n{body}".encode()).hexdigest()
 
 
 def idempotent(scope: str) -> Callable[[Callable[..., Response]], Callable[..., Response]]:

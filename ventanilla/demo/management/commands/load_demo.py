@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from ventanilla.demo.steps import DEMO_STEPS
+from ventanilla.demo.steps import STEPS, resolve
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("load_reference_demo", verbosity=options["verbosity"])
-        for label, step in DEMO_STEPS:
-            counts = step()
+        for label, target in STEPS:
+            counts = resolve(target)()
             summary = ", ".join(f"{v} {k}" for k, v in counts.items())
             self.stdout.write(f"{label}: {summary} created")

@@ -1,0 +1,117 @@
+"""Trader and broker API: lodge (single and bulk), amend, cancel. Every write accepts an
+Idempotency-Key; the LRN is a second, natural guard against duplicates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ventanilla.accounts.models import Organisation
+from ventanilla.accounts.selectors import organisation_qs_for
+from ventanilla.clearance import services
+from ventanilla.core.errors import BusinessError
+from ventanilla.core.idempotency import idempotent
+from ventanilla.declarations import services as declarations
+from ventanilla.declarations.api.output import DeclarationOut, DeclarationSummaryOut
+from ventanilla.declarations.api.serializers import (
+    AmendInput,
+    BulkInput,
+    CancelInput,
+    DeclarationInput,
+)
+from ventanilla.declarations.api.views import visible_declaration
+
+LODGING_KINDS = ("trader", "broker")
+
+
+def lodging_organisation(request: Request, declaration: Any = None) -> Organisation:
+    """The organisation the caller lodges for: the declarant of an existing declaration,
+    or the one trader/broker organisation the caller acts for (``?organisation=`` picks
+    one when there are several)."""
+    orgs = organisation_qs_for(user=request.user).filter(kind__in=LODGING_KINDS)
+    if declaration is not None:
+        org = orgs.filter(pk=declaration.declarant_id).first()
+    elif request.query_params.get("organisation"):
+        org = orgs.filter(pk=request.query_params["organisation"]).first()
+    else:
+        org = orgs.first() if orgs.count() == 1 else None
+    if org is None:
+        raise BusinessError.single(
+            "forbidden",
+            _("You do not lodge declarations for this organisation."),
+            "organisation",
+            http_status=403,
+        )
+    return org
+
+
+class LodgeView(APIView):
+    @extend_schema(request=DeclarationInput, responses={201: DeclarationOut})
+    @idempotent("declaration.lodge")
+    def post(self, request: Request) -> Response:
+        declarant = lodging_organisation(request)
+        payload = DeclarationInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        lodged = services.declaration_submit(
+            data=payload.validated_data, declarant=declarant, by=request.user
+        )
+        body = DeclarationOut(lodged.declaration, context={"trader_side": True}).data
+        return Response(
+            body, status=status.HTTP_201_CREATED if lodged.created else status.HTTP_200_OK
+        )
+
+
+class BulkLodgeView(APIView):
+    @extend_schema(request=BulkInput, responses={201: DeclarationSummaryOut(many=True)})
+    @idempotent("declaration.lodge_bulk")
+    def post(self, request: Request) -> Response:
+        declarant = lodging_organisation(request)
+        payload = BulkInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        lodged = services.declarations_submit_bulk(
+            rows=payload.validated_data["declarations"], declarant=declarant, by=request.user
+        )
+        rows = [
+            {"index": n, "created": x.created, **DeclarationSummaryOut(x.declaration).data}
+            for n, x in enumerate(lodged)
+        ]
+        return Response({"declarations": rows}, status=status.HTTP_201_CREATED)
+
+
+class AmendView(APIView):
+    @extend_schema(request=AmendInput, responses=DeclarationOut)
+    @idempotent("declaration.amend")
+    def post(self, request: Request, pk: int) -> Response:
+        declaration = visible_declaration(request, pk)
+        lodging_organisation(request, declaration)
+        payload = AmendInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        reason = data.pop("reason")
+        amended = services.declaration_amend_and_assess(
+            declaration=declaration, data=data, reason=reason, by=request.user
+        )
+        return Response(DeclarationOut(amended, context={"trader_side": True}).data)
+
+
+class CancelView(APIView):
+    @extend_schema(request=CancelInput, responses=DeclarationOut)
+    @idempotent("declaration.cancel")
+    def post(self, request: Request, pk: int) -> Response:
+        declaration = visible_declaration(request, pk)
+        org = lodging_organisation(request, declaration)
+        payload = CancelInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        cancelled = declarations.declaration_cancel(
+            declaration=declaration,
+            reason=payload.validated_data["reason"],
+            by=request.user,
+            organisation=org,
+        )
+        return Response(DeclarationOut(cancelled, context={"trader_side": True}).data)

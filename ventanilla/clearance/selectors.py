@@ -1,0 +1,65 @@
+"""The declaration's timeline: every step, who acts, its state and its time
+(ui-principles: task list / timeline). The trader side sees agencies' states and reason
+categories; officers also see the channel and the officers' own reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from ventanilla.agencies.selectors import reviews_current
+from ventanilla.declarations.choices import Milestone, Status
+from ventanilla.declarations.models import Declaration
+from ventanilla.notifications.rendering import render_notice
+from ventanilla.notifications.selectors import notice_qs_for
+
+
+@dataclass(frozen=True)
+class Step:
+    at: dt.datetime | None
+    kind: str  # status, milestone, review, notice
+    title: str
+    detail: str
+    actor: str
+
+
+def declaration_timeline(*, declaration: Declaration, user: Any, trader_side: bool) -> list[Step]:
+    steps: list[Step] = []
+    for change in declaration.status_changes.select_related("actor_organisation"):
+        steps.append(
+            Step(
+                change.at,
+                "status",
+                str(Status(change.to_status).label),
+                change.reason,
+                change.actor_organisation.name if change.actor_organisation else "",
+            )
+        )
+    for event in declaration.milestones.all():
+        steps.append(
+            Step(event.at, "milestone", str(Milestone(event.milestone).label), "", event.source)
+        )
+    for review in reviews_current(declaration=declaration):
+        detail = review.get_reason_category_display() if review.reason_category else ""
+        if not trader_side and review.reason:
+            detail = f"{detail}: {review.reason}" if detail else review.reason
+        steps.append(
+            Step(
+                review.decided_at or review.pending_at or review.created_at,
+                "review",
+                f"{review.agency.name}: {review.get_status_display()}",
+                detail,
+                review.agency.name,
+            )
+        )
+    notices = notice_qs_for(user=user).filter(declaration_id=declaration.pk)
+    for notice in notices.select_related("organisation"):
+        rendered = render_notice(notice)
+        steps.append(
+            Step(
+                notice.created_at, "notice", rendered.title, rendered.body, notice.organisation.name
+            )
+        )
+    far_future = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(steps, key=lambda s: (s.at or far_future, s.kind))
