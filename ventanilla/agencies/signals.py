@@ -2,7 +2,7 @@
 recomputes the declaration's status. Sent inside the service's transaction after every
 change of a review or of a joint inspection, with keyword arguments ``review`` (the
 review that changed, or the acting agency's review for a change of an inspection) and
-``declaration``."""
+``declaration``, and ``by`` (the acting user, ``None`` for the platform itself)."""
 
 from django.dispatch import Signal
 

@@ -18,6 +18,8 @@ from ventanilla.core.errors import BusinessError, ConflictError
 from ventanilla.declarations.models import Declaration
 
 DECIDE = "agencies.decide_review"
+# Lock only the row itself: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
+SELF = ("self",)
 MANAGE_LINES = "agencies.manage_requirementline"
 
 
@@ -44,7 +46,7 @@ def require_trader_side(by: Any | None, declaration: Declaration) -> Organisatio
 
 
 def lock_review(review: AgencyReview) -> AgencyReview:
-    return (AgencyReview.objects.select_for_update().select_related("agency", "declaration")
+    return (AgencyReview.objects.select_for_update(of=SELF).select_related("agency", "declaration")
             .get(pk=review.pk))
 
 
@@ -86,16 +88,17 @@ def clock_start(review: AgencyReview, at: dt.datetime) -> None:
     review.due_at = at + dt.timedelta(hours=review.sla_hours)
 
 
-def changed(review: AgencyReview) -> None:
+def changed(review: AgencyReview, by: Any | None) -> None:
     """Tell the orchestrator (ADR 0005), inside the transaction."""
-    review_changed.send(sender=AgencyReview, review=review, declaration=review.declaration)
+    review_changed.send(sender=AgencyReview, review=review, declaration=review.declaration,
+                        by=by)
 
 
 def release_waiting(*, declaration: Declaration, round_no: int, by: Any | None,
                     at: dt.datetime) -> list[AgencyReview]:
     """Sequencing: a waiting review becomes pending once every review of the round with
     a lower sequence is approved. Runs inside the caller's transaction."""
-    reviews = list(AgencyReview.objects.select_for_update().select_related("agency")
+    reviews = list(AgencyReview.objects.select_for_update(of=SELF).select_related("agency")
                    .filter(declaration=declaration, round=round_no)
                    .exclude(status=ReviewStatus.SUPERSEDED))
     released = []
@@ -108,6 +111,6 @@ def release_waiting(*, declaration: Declaration, round_no: int, by: Any | None,
                         reason=_("The agencies acting before approved."))
             audit_record(verb="agency_review.released", target=review, by=by,
                          organisation=review.agency)
-            changed(review)
+            changed(review, by)
             released.append(review)
     return released

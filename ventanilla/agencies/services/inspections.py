@@ -29,6 +29,7 @@ from ventanilla.agencies.rules import RESULT_RULES, LocationValid, ResultContext
 from ventanilla.agencies.selectors import latest_round, officer_agency_ids
 from ventanilla.agencies.services._common import (
     DECIDE,
+    SELF,
     changed,
     forbidden,
     release_waiting,
@@ -80,7 +81,7 @@ def _add_participants(inspection: Inspection, reviews: list[AgencyReview],
 
 
 def _open_inspection(declaration: Declaration) -> Inspection | None:
-    return (Inspection.objects.select_for_update()
+    return (Inspection.objects.select_for_update(of=SELF)
             .filter(declaration=declaration, status__in=OPEN_INSPECTION).first())
 
 
@@ -92,7 +93,7 @@ def inspection_book(
     """Book the joint inspection, or join the one already booked: never a second
     appointment (TFA 8). Every agency of the declaration whose review awaits an
     inspection takes part. Without ``scheduled_at``, the first free slot (TFA 7.9)."""
-    declaration = (Declaration.objects.select_for_update()
+    declaration = (Declaration.objects.select_for_update(of=SELF)
                    .select_related("trader", "declarant", "carrier").get(pk=declaration.pk))
     waiting = _awaiting_inspection(declaration)
     if by is not None:
@@ -111,7 +112,7 @@ def inspection_book(
                          organisation=added[0].agency,
                          payload={"agencies": [p.agency.code for p in added]})
             for participant in added:
-                changed(participant.review)
+                changed(participant.review, by)
         return inspection
     location = (location or "").strip().upper()
     enforce([LocationValid()], location)
@@ -136,7 +137,7 @@ def inspection_book(
                           "scheduled_at": scheduled_at.isoformat(),
                           "agencies": [p.agency.code for p in participants]})
     for participant in participants:
-        changed(participant.review)
+        changed(participant.review, by)
     notices.goods_detained(inspection, participants)
     return inspection
 
@@ -176,11 +177,11 @@ def _start(inspection: Inspection, by: Any | None, at: dt.datetime) -> None:
 
 @transaction.atomic
 def inspection_start(*, inspection: Inspection, by: Any | None) -> Inspection:
-    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    inspection = Inspection.objects.select_for_update(of=SELF).get(pk=inspection.pk)
     review = _participant_review(inspection, by)
     _start(inspection, by, timezone.now())
     audit_record(verb="inspection.started", target=inspection, by=by, organisation=review.agency)
-    changed(review)
+    changed(review, by)
     return inspection
 
 
@@ -188,7 +189,7 @@ def inspection_start(*, inspection: Inspection, by: Any | None) -> Inspection:
 def inspection_cancel(*, inspection: Inspection, reason: str, by: Any | None) -> Inspection:
     """Cancel an appointment (e.g. the declaration was amended); the reviews still await
     an inspection and a new one is booked."""
-    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    inspection = Inspection.objects.select_for_update(of=SELF).get(pk=inspection.pk)
     review = _participant_review(inspection, by) if inspection.participants.exists() else None
     if not (reason or "").strip():
         raise BusinessError.single("reason_required", _("Give the reason for cancelling."),
@@ -199,7 +200,7 @@ def inspection_cancel(*, inspection: Inspection, reason: str, by: Any | None) ->
     audit_record(verb="inspection.cancelled", target=inspection, by=by,
                  organisation=review.agency if review else None, payload={"reason": reason})
     if review is not None:
-        changed(review)
+        changed(review, by)
     return inspection
 
 
@@ -210,7 +211,7 @@ def inspection_record_result(
     """One agency's result. When the last participant has recorded, the inspection
     completes (once), each agency's review is decided by its own result — a sample
     keeps it open until the laboratory answers — and the parties are told (TFA 5.2)."""
-    inspection = Inspection.objects.select_for_update().get(pk=participant.inspection_id)
+    inspection = Inspection.objects.select_for_update(of=SELF).get(pk=participant.inspection_id)
     participant = (InspectionParticipant.objects.select_related("agency", "review")
                    .get(pk=participant.pk))
     require_perm(by, DECIDE, participant.agency)
@@ -231,7 +232,7 @@ def inspection_record_result(
     audit_record(verb="inspection.result_recorded", target=participant, by=by,
                  organisation=participant.agency, payload={"result": result, "notes": notes})
     if inspection.participants.filter(result="").exists():
-        changed(participant.review)
+        changed(participant.review, by)
         return participant
     _complete(inspection, by=by, at=now)
     return participant
@@ -249,13 +250,13 @@ def _complete(inspection: Inspection, *, by: Any | None, at: dt.datetime) -> Non
                  payload={p.agency.code: p.result for p in participants})
     rounds = set()
     for participant in participants:
-        review = AgencyReview.objects.select_for_update().select_related(
+        review = AgencyReview.objects.select_for_update(of=SELF).select_related(
             "agency", "declaration").get(pk=participant.review_id)
         target = {InspectionResult.NO_IRREGULARITY: ReviewStatus.APPROVED,
                   InspectionResult.IRREGULARITY: ReviewStatus.REJECTED}.get(
             InspectionResult(participant.result))
         if target is None or review.status != ReviewStatus.INSPECTION_REQUIRED:
-            changed(review)  # a sample keeps the review open until the laboratory answers
+            changed(review, by)  # a sample keeps the review open until the laboratory answers
             continue
         review.decided_at, review.decided_by = at, participant.recorded_by
         if target == ReviewStatus.REJECTED:
@@ -265,7 +266,7 @@ def _complete(inspection: Inspection, *, by: Any | None, at: dt.datetime) -> Non
         audit_record(verb="agency_review.decided", target=review, by=participant.recorded_by,
                      organisation=review.agency,
                      payload={"decision": target, "inspection": inspection.pk})
-        changed(review)
+        changed(review, by)
         if target == ReviewStatus.APPROVED:
             rounds.add(review.round)
     for round_no in rounds:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ventanilla.accounts.models import Organisation
 from ventanilla.agencies.models import RequirementLine
 from ventanilla.agencies.rules import LINE_RULES, LineContext, enforce
-from ventanilla.agencies.services._common import MANAGE_LINES, require_perm
+from ventanilla.agencies.services._common import MANAGE_LINES, SELF, require_perm
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import BusinessError, ConflictError, ErrorItem
 
@@ -42,6 +42,11 @@ def _next_key(agency: Organisation) -> str:
     while RequirementLine.objects.filter(key=f"{agency.code}-{n:04d}").exists():
         n += 1
     return f"{agency.code}-{n:04d}"
+
+
+def _lock(line: RequirementLine) -> RequirementLine:
+    return (RequirementLine.objects.select_for_update(of=SELF).select_related("agency")
+            .get(pk=line.pk))
 
 
 def _values(line: RequirementLine) -> dict[str, Any]:
@@ -75,7 +80,8 @@ def requirement_line_add(
         "perishable_sla_hours": perishable_sla_hours, "legal_basis": legal_basis,
         "valid_from": valid_from or timezone.localdate(),
     })
-    enforce(LINE_RULES, LineContext(data, timezone.localdate()))
+    # Loaders (``by=None``) may record lines already in force; people only from today on.
+    enforce(LINE_RULES, LineContext(data, timezone.localdate() if by is not None else dt.date.min))
     line = RequirementLine(agency=agency, key=_next_key(agency),
                            created_by=by if getattr(by, "pk", None) else None,
                            **data)
@@ -92,7 +98,7 @@ def requirement_line_change(
 ) -> RequirementLine:
     """Close the version in force the day before ``valid_from`` (today by default) and add
     the new version. A call that changes nothing returns the line as it is."""
-    line = RequirementLine.objects.select_for_update().select_related("agency").get(pk=line.pk)
+    line = _lock(line)
     require_perm(by, MANAGE_LINES, line.agency)
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
@@ -131,7 +137,7 @@ def requirement_line_end(*, line: RequirementLine, valid_to: dt.date | None = No
                          by: Any | None) -> RequirementLine:
     """Drop a requirement no longer needed (TFA 10.1) from ``valid_to`` (today by
     default); past declarations are still read against it."""
-    line = RequirementLine.objects.select_for_update().select_related("agency").get(pk=line.pk)
+    line = _lock(line)
     require_perm(by, MANAGE_LINES, line.agency)
     if line.valid_to is not None:
         raise ConflictError("line_not_current",

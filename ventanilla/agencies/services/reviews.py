@@ -43,6 +43,7 @@ from ventanilla.agencies.rules import (
 from ventanilla.agencies.selectors import customs_agency, latest_round, requirements_for_facts
 from ventanilla.agencies.services._common import (
     DECIDE,
+    SELF,
     changed,
     check_path,
     clock_start,
@@ -89,7 +90,7 @@ def reviews_open(
     already open. After an amendment call it with ``reopen=True``: the open reviews of
     the earlier round are superseded and a new round is opened. ``reason_category`` is
     what the trader is told when customs selects the goods for examination."""
-    declaration = (Declaration.objects.select_for_update()
+    declaration = (Declaration.objects.select_for_update(of=SELF)
                    .select_related("trader", "declarant", "carrier").get(pk=declaration.pk))
     last = latest_round(declaration)
     if last is not None:
@@ -139,7 +140,7 @@ def _supersede(declaration: Declaration, *, by: Any | None, at: dt.datetime) -> 
     for open_inspection in Inspection.objects.filter(declaration=declaration,
                                                      status__in=OPEN_INSPECTION):
         inspection_cancel(inspection=open_inspection, reason=reason, by=None)
-    for review in (AgencyReview.objects.select_for_update().select_related("agency")
+    for review in (AgencyReview.objects.select_for_update(of=SELF).select_related("agency")
                    .filter(declaration=declaration, status__in=OPEN_REVIEW)):
         review.paused_at = None
         review_move(review, S.SUPERSEDED, by=by, at=at, reason=reason)
@@ -147,7 +148,7 @@ def _supersede(declaration: Declaration, *, by: Any | None, at: dt.datetime) -> 
             status=InformationRequestStatus.WITHDRAWN)
         audit_record(verb="agency_review.superseded", target=review, by=by,
                      organisation=review.agency, payload={"version": declaration.version})
-        changed(review)
+        changed(review, by)
 
 
 def _create_review(
@@ -191,7 +192,7 @@ def _create_review(
                           "lines": keys, "channel": channel})
     if status == S.INSPECTION_REQUIRED:
         _notify_inspection_selected(review, expected_at=None)
-    changed(review)
+    changed(review, by)
     return review
 
 
@@ -203,7 +204,7 @@ def review_start(*, review: AgencyReview, by: Any | None) -> AgencyReview:
     check_path(review.status, [S.IN_PROGRESS])
     _start(review, by=by, at=timezone.now())
     audit_record(verb="agency_review.started", target=review, by=by, organisation=review.agency)
-    changed(review)
+    changed(review, by)
     return review
 
 
@@ -251,7 +252,7 @@ def review_decide(
     audit_record(verb="agency_review.decided", target=review, by=by, organisation=review.agency,
                  payload={"decision": decision, "reason": reason,
                           "reason_category": reason_category})
-    changed(review)
+    changed(review, by)
     if target == S.INSPECTION_REQUIRED:
         joined = inspection_join_open(review=review, by=by, at=now)
         _notify_inspection_selected(review, expected_at=joined.scheduled_at if joined else None)
@@ -281,7 +282,7 @@ def information_request(*, review: AgencyReview, message: str, by: Any | None
         requested_by=by if getattr(by, "pk", None) else None)
     audit_record(verb="information_request.created", target=request, by=by,
                  organisation=review.agency, payload={"review": review.pk})
-    changed(review)
+    changed(review, by)
     notices.information_requested(review, request)
     return request
 
@@ -291,7 +292,7 @@ def information_answer(*, request: InformationRequest, answer: str, by: Any | No
                        ) -> InformationRequest:
     """The trader's answer: the review's clock restarts and ``due_at`` moves by exactly
     the time it was stopped."""
-    request = InformationRequest.objects.select_for_update().get(pk=request.pk)
+    request = InformationRequest.objects.select_for_update(of=SELF).get(pk=request.pk)
     review = lock_review(request.review)
     organisation = require_trader_side(by, review.declaration)
     enforce([AnswerGiven()], TextContext(answer or ""))
@@ -316,7 +317,7 @@ def information_answer(*, request: InformationRequest, answer: str, by: Any | No
                 reason=_("The trader answered."))
     audit_record(verb="information_request.answered", target=request, by=by,
                  organisation=organisation, payload={"paused_seconds": paused})
-    changed(review)
+    changed(review, by)
     return request
 
 

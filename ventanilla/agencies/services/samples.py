@@ -16,6 +16,7 @@ from ventanilla.agencies.models import InspectionParticipant, Sample, SecondTest
 from ventanilla.agencies.rules import LabResultGiven, TextContext, enforce
 from ventanilla.agencies.services._common import (
     DECIDE,
+    SELF,
     changed,
     lock_review,
     require_perm,
@@ -59,7 +60,7 @@ def sample_record(*, participant: InspectionParticipant, reference: str, lab: st
 @transaction.atomic
 def sample_result_record(*, sample: Sample, result: str, adverse: bool, by: Any | None
                          ) -> Sample:
-    sample = (Sample.objects.select_for_update().select_related("participant__agency")
+    sample = (Sample.objects.select_for_update(of=SELF).select_related("participant__agency")
               .get(pk=sample.pk))
     require_perm(by, DECIDE, sample.participant.agency)
     enforce([LabResultGiven()], TextContext(result or ""))
@@ -78,7 +79,7 @@ def sample_result_record(*, sample: Sample, result: str, adverse: bool, by: Any 
 def second_test_request(*, sample: Sample, lab: str = "", reason: str = "", by: Any | None
                         ) -> SecondTestRequest:
     """The importer's request for a second test of an adverse sample (TFA 5.3)."""
-    sample = (Sample.objects.select_for_update()
+    sample = (Sample.objects.select_for_update(of=SELF)
               .select_related("participant__review__declaration__trader",
                               "participant__review__declaration__declarant",
                               "participant__agency").get(pk=sample.pk))
@@ -99,7 +100,7 @@ def second_test_request(*, sample: Sample, lab: str = "", reason: str = "", by: 
         requested_at=timezone.now(), requested_by=_user(by), requested_organisation=organisation)
     audit_record(verb="second_test.requested", target=request, by=by, organisation=organisation,
                  payload={"sample": sample.pk, "lab": request.lab})
-    changed(review)
+    changed(review, by)
     return request
 
 
@@ -108,7 +109,7 @@ def second_test_result_record(*, request: SecondTestRequest, result: str, advers
                               by: Any | None) -> SecondTestRequest:
     """The second result, which the agency must consider: told to the trader, and if it
     is favourable while the review was refused, the review goes back to the officer."""
-    request = (SecondTestRequest.objects.select_for_update()
+    request = (SecondTestRequest.objects.select_for_update(of=SELF)
                .select_related("sample__participant__agency").get(pk=request.pk))
     agency = request.sample.participant.agency
     require_perm(by, DECIDE, agency)
@@ -128,6 +129,6 @@ def second_test_result_record(*, request: SecondTestRequest, result: str, advers
         review.decided_at, review.decided_by = None, None
         review_move(review, ReviewStatus.IN_PROGRESS, by=by, at=now,
                     reason=_("Favourable second test: the decision is taken again (TFA 5.3)."))
-    changed(review)
+    changed(review, by)
     notices.second_test_result(request, review)
     return request

@@ -92,6 +92,18 @@ def world(clock: Clock) -> World:
     )
 
 
+@pytest.fixture(autouse=True)
+def _agencies_alone() -> Any:
+    """This app is tested alone (ADR 0005): the orchestrator's receivers of
+    ``review_changed`` are set aside; the clearance app's tests cover the whole story."""
+    saved = review_changed.receivers
+    review_changed.receivers = []
+    review_changed.sender_receivers_cache.clear()
+    yield
+    review_changed.receivers = saved
+    review_changed.sender_receivers_cache.clear()
+
+
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Notices handed to the notifications app (after commit)."""

@@ -14,7 +14,6 @@ from ventanilla.agencies.models import (
     InspectionCalendar,
     InspectionParticipant,
 )
-from ventanilla.agencies.tests.conftest import START
 from ventanilla.agencies.tests.factories import line
 from ventanilla.core.errors import BusinessError, ConflictError
 from ventanilla.declarations.models import MilestoneEvent
@@ -297,4 +296,3 @@ def test_tfa_5_3_no_decision_while_a_second_test_is_pending(world, sampled):
                                reason_category="sanitary_risk", by=world.plant_officer)
     assert [i.code for i in err.value.items] == ["second_test_pending"]
     assert InspectionParticipant.objects.get(review=plant).result == "sample_taken"
-    assert START.tzinfo is not None

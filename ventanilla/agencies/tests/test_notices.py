@@ -22,7 +22,7 @@ def test_tfa_5_2_trader_and_carrier_told_when_goods_held_and_when_freed(
     movement = sorted([world.trader.code, world.broker.code, world.carrier.code])
     declarants = sorted([world.trader.code, world.broker.code])
     with django_capture_on_commit_callbacks(execute=True):
-        customs, plant = services.reviews_open(declaration=declaration, channel="red", by=None)
+        _customs, plant = services.reviews_open(declaration=declaration, channel="red", by=None)
     with django_capture_on_commit_callbacks(execute=True):
         services.information_request(review=plant, message="Cold store?", by=world.plant_officer)
     request = plant.information_requests.get()

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import pytest
+
+from ventanilla.accounts.demo import load_demo_accounts
+from ventanilla.agencies import selectors, services
+from ventanilla.agencies.demo import LINES, load_demo_agencies
+from ventanilla.agencies.models import RequirementLine
+from ventanilla.declarations.tests.factories import declaration_with_items
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_matrix_loads_once():
+    load_demo_accounts()
+    assert load_demo_agencies() == {"requirement_lines": len(LINES), "skipped": 0}
+    assert load_demo_agencies() == {"requirement_lines": 0, "skipped": len(LINES)}
+    assert RequirementLine.objects.count() == len(LINES)
+    fish = selectors.requirements_matching(hs_code="030617", origin_country="EC")
+    assert [(ln.agency.code, ln.document_type_code) for ln in fish] == [("AG-FOOD", "N853")]
+    coffee = selectors.requirements_matching(hs_code="090111")
+    assert [ln.agency.code for ln in coffee] == ["AG-PLANT"]
+
+
+def test_demo_avocados_go_to_plant_health_then_food_safety():
+    load_demo_accounts()
+    load_demo_agencies()
+    declaration = declaration_with_items(status="accepted")
+    reviews = services.reviews_open(declaration=declaration, channel="green", by=None)
+    assert [(r.agency.code, r.status, r.sla_hours, r.required_documents) for r in reviews] == [
+        ("AG-PLANT", "pending", 4, ["N851"]), ("AG-FOOD", "waiting", 2, [])]
+
+
+def test_demo_without_the_demo_agencies_adds_nothing():
+    assert load_demo_agencies() == {"requirement_lines": 0, "skipped": len(LINES)}
