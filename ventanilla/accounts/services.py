@@ -186,7 +186,8 @@ def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
 
 def api_token_authenticate(*, secret: str) -> ApiToken | None:
     """Find the usable token for a presented secret (constant-time comparison)."""
-    parts = secret.split("_")
+    # The random part is URL-safe base64 and may itself contain "_".
+    parts = secret.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
     token = ApiToken.objects.select_related("user", "organisation").filter(prefix=parts[1]).first()

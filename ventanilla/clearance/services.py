@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Organisation
+from ventanilla.agencies.notices import both
 from ventanilla.agencies.selectors import clearance_state, reviews_current
 from ventanilla.agencies.services import reviews_open
 from ventanilla.audit.services import audit_record
@@ -146,14 +147,15 @@ def declaration_progress(*, declaration: Declaration, by: Any) -> Declaration:
             (r for r in reviews_current(declaration=declaration) if r.status == "rejected"), None
         )
         notify(
-            organisations=_trade_parties(declaration),
+            organisations=_trade_parties(declaration, carrier=False),
             kind="declaration_rejected",
             declaration_id=declaration.pk,
             by=by,
             params={
                 "reference": declaration.mrn,
                 "agency": refusal.agency.name if refusal else "",
-                "reason_category": refusal.get_reason_category_display()
+                # Both languages: each reader sees the category in their own.
+                "reason_category": both(refusal.get_reason_category_display())
                 if refusal and refusal.reason_category
                 else "",
             },

@@ -9,6 +9,7 @@ every status change writes a ``StatusChange`` row, from which release times are 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -24,8 +25,8 @@ from ventanilla.declarations.choices import (
     TransportMode,
 )
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
-MASS = {"max_digits": 14, "decimal_places": 3}
+MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2}
+MASS: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
 
 
 class Declaration(TimeStamped):
@@ -33,55 +34,68 @@ class Declaration(TimeStamped):
     mrn = models.CharField(_("MRN"), max_length=18, unique=True, null=True, blank=True)  # D014
     lrn = models.CharField(_("declarant's reference (LRN)"), max_length=35)  # D026
     version = models.PositiveIntegerField(_("version"), default=1)
-    declaration_type = models.CharField(_("declaration type"), max_length=2,
-                                        choices=DeclarationType.choices)  # D013
+    declaration_type = models.CharField(
+        _("declaration type"), max_length=2, choices=DeclarationType.choices
+    )  # D013
     procedure_code = models.CharField(_("requested procedure"), max_length=4)  # 166
-    previous_procedure_code = models.CharField(_("previous procedure"), max_length=4,
-                                               blank=True)  # 161
+    previous_procedure_code = models.CharField(
+        _("previous procedure"), max_length=4, blank=True
+    )  # 161
     # --- who ----------------------------------------------------------------------
     # The organisation that lodged (a broker or the trader itself) and the trader the
     # declaration is for: both see it. The carrier is told of holds and release.
-    declarant = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                  related_name="declarations_lodged")
-    trader = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                               related_name="declarations")
-    carrier = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                related_name="declarations_carried", null=True, blank=True)
+    declarant = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="declarations_lodged"
+    )
+    trader = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="declarations"
+    )
+    carrier = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="declarations_carried",
+        null=True,
+        blank=True,
+    )
     # --- where and how --------------------------------------------------------------
     office_code = models.CharField(_("office of declaration"), max_length=17)  # 065
-    transport_mode = models.CharField(_("mode of transport at the border"), max_length=1,
-                                      choices=TransportMode.choices)  # T022
-    conveyance_ref = models.CharField(_("conveyance (vessel, flight, plate)"),
-                                      max_length=35, blank=True)  # T006
-    transport_document_ref = models.CharField(_("transport document (B/L, AWB)"),
-                                              max_length=35, blank=True)
+    transport_mode = models.CharField(
+        _("mode of transport at the border"), max_length=1, choices=TransportMode.choices
+    )  # T022
+    conveyance_ref = models.CharField(
+        _("conveyance (vessel, flight, plate)"), max_length=35, blank=True
+    )  # T006
+    transport_document_ref = models.CharField(
+        _("transport document (B/L, AWB)"), max_length=35, blank=True
+    )
     loading_location = models.CharField(_("place of loading"), max_length=5, blank=True)  # L010
-    discharge_location = models.CharField(_("place of discharge"), max_length=5,
-                                          blank=True)
-    entry_office_code = models.CharField(_("office of entry or exit"), max_length=17,
-                                         blank=True)
+    discharge_location = models.CharField(_("place of discharge"), max_length=5, blank=True)
+    entry_office_code = models.CharField(_("office of entry or exit"), max_length=17, blank=True)
     estimated_arrival = models.DateTimeField(_("estimated arrival"), null=True, blank=True)
     export_country = models.CharField(_("country of export"), max_length=2, blank=True)  # 062
-    destination_country = models.CharField(_("country of destination"), max_length=2,
-                                           blank=True)  # 465
+    destination_country = models.CharField(
+        _("country of destination"), max_length=2, blank=True
+    )  # 465
     incoterm = models.CharField(_("Incoterm"), max_length=3, blank=True)  # 090
     invoice_currency = models.CharField(_("invoice currency"), max_length=3)  # 135
     invoice_amount = models.DecimalField(_("invoice amount"), **MONEY)  # 109
     is_perishable = models.BooleanField(_("perishable goods"), default=False)  # TFA 7.9
-    perishable_declared = models.BooleanField(_("declared perishable by the trader"),
-                                              default=False)
+    perishable_declared = models.BooleanField(_("declared perishable by the trader"), default=False)
     # --- processing ----------------------------------------------------------------
-    status = models.CharField(_("status"), max_length=24, choices=Status.choices,
-                              default=Status.DRAFT, db_index=True)
-    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices,
-                               blank=True)  # never shown to the trader
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Channel.choices, blank=True
+    )  # never shown to the trader
     lodged_at = models.DateTimeField(_("lodged at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)  # 277
     content_hash = models.CharField(max_length=64, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+", null=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
 
     class Meta:
         verbose_name = _("declaration")
@@ -107,8 +121,7 @@ class Declaration(TimeStamped):
 
 
 class Party(models.Model):
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE,
-                                    related_name="parties")
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="parties")
     role = models.CharField(_("role"), max_length=12, choices=PartyRole.choices)
     name = models.CharField(_("name"), max_length=200)
     identifier = models.CharField(_("identifier"), max_length=17, blank=True)  # R038 etc.
@@ -118,8 +131,9 @@ class Party(models.Model):
     class Meta:
         verbose_name = _("party")
         verbose_name_plural = _("parties")
-        constraints = [models.UniqueConstraint(fields=["declaration", "role"],
-                                               name="party_role_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "role"], name="party_role_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.role}: {self.name}"
@@ -128,22 +142,21 @@ class Party(models.Model):
 class GoodsItem(models.Model):
     """WCO GovernmentAgencyGoodsItem 68A."""
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE,
-                                    related_name="items")
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="items")
     sequence = models.PositiveSmallIntegerField(_("item number"))  # 006
     tariff_line = models.CharField(_("national tariff line"), max_length=12)  # 145
     hs_code = models.CharField(_("HS subheading"), max_length=6, db_index=True)
     hs_edition = models.CharField(_("HS edition"), max_length=10)
     description = models.CharField(_("description of goods"), max_length=512)  # 137
     origin_country = models.CharField(_("country of origin"), max_length=2)  # 063
-    preference_code = models.CharField(_("preference claimed"), max_length=20,
-                                       blank=True)  # 164
+    preference_code = models.CharField(_("preference claimed"), max_length=20, blank=True)  # 164
     package_type = models.CharField(_("package type"), max_length=2, blank=True)  # 141
     package_count = models.PositiveIntegerField(_("number of packages"), default=0)  # 144
     gross_mass_kg = models.DecimalField(_("gross mass (kg)"), **MASS)  # 126
     net_mass_kg = models.DecimalField(_("net mass (kg)"), **MASS)  # 128
-    supplementary_quantity = models.DecimalField(_("supplementary quantity"), null=True,
-                                                 blank=True, **MASS)  # 130
+    supplementary_quantity = models.DecimalField(
+        _("supplementary quantity"), null=True, blank=True, **MASS
+    )  # 130
     supplementary_unit = models.CharField(_("supplementary unit"), max_length=3, blank=True)
     customs_value = models.DecimalField(_("customs value"), **MONEY)  # 108
     is_perishable = models.BooleanField(_("perishable"), default=False)
@@ -152,8 +165,9 @@ class GoodsItem(models.Model):
         ordering = ["declaration", "sequence"]
         verbose_name = _("goods item")
         verbose_name_plural = _("goods items")
-        constraints = [models.UniqueConstraint(fields=["declaration", "sequence"],
-                                               name="item_sequence")]
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "sequence"], name="item_sequence")
+        ]
 
     def __str__(self) -> str:
         return f"{self.sequence}: {self.tariff_line} {self.description[:40]}"
@@ -163,20 +177,23 @@ class Document(models.Model):
     """A supporting document (WCO AdditionalDocument 02A): attached to the declaration,
     and cited by the items it covers. Stored once, referenced by every agency (TFA 10.2)."""
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE,
-                                    related_name="documents")
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="documents")
     type_code = models.CharField(_("document type"), max_length=6)  # D006
     reference = models.CharField(_("document reference"), max_length=70)  # D005
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     issuer = models.CharField(_("issued by"), max_length=200, blank=True)
-    items = models.ManyToManyField(GoodsItem, blank=True, related_name="documents",
-                                   verbose_name=_("items covered"))
+    items = models.ManyToManyField(
+        GoodsItem, blank=True, related_name="documents", verbose_name=_("items covered")
+    )
 
     class Meta:
         verbose_name = _("document")
         verbose_name_plural = _("documents")
-        constraints = [models.UniqueConstraint(fields=["declaration", "type_code", "reference"],
-                                               name="document_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration", "type_code", "reference"], name="document_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.type_code} {self.reference}"
@@ -185,34 +202,40 @@ class Document(models.Model):
 class DeclarationVersion(models.Model):
     """The content as it was before an amendment (WCO 06A, reason code 099)."""
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE,
-                                    related_name="versions")
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveIntegerField()
     content = models.JSONField()
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+", null=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
 
     class Meta:
         ordering = ["declaration", "version"]
-        constraints = [models.UniqueConstraint(fields=["declaration", "version"],
-                                               name="declaration_version_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration", "version"], name="declaration_version_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.declaration_id} v{self.version}"
 
 
 class StatusChange(models.Model):
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE,
-                                    related_name="status_changes")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="status_changes"
+    )
     from_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=24, choices=Status.choices)
     at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="+", null=True)
-    actor_organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                           related_name="+", null=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    actor_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", null=True
+    )
     reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
@@ -225,18 +248,24 @@ class StatusChange(models.Model):
 class MilestoneEvent(models.Model):
     """One timestamp per WCO Time Release Study milestone and declaration (TFA 7.6)."""
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE,
-                                    related_name="milestones")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="milestones"
+    )
     milestone = models.CharField(max_length=24, choices=Milestone.choices)
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="+", null=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
     source = models.CharField(max_length=50, blank=True)
 
     class Meta:
         ordering = ["declaration", "at"]
-        constraints = [models.UniqueConstraint(fields=["declaration", "milestone"],
-                                               name="milestone_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "milestone"], name="milestone_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.milestone}@{self.at:%Y-%m-%d %H:%M}"
+
+
+from ventanilla.declarations.drafts import DeclarationDraft  # noqa: E402,F401

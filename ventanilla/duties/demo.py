@@ -40,6 +40,19 @@ MEASURES: tuple[tuple[str, str, str, str, str, str, str], ...] = (
     ("8471300000", M.VAT, "18", TaxBase.VALUE_PLUS_DUTIES, VAT, "", ""),
     ("0306", M.CUSTOMS_DUTY, "6", TaxBase.CUSTOMS_VALUE, TARIFF, "", ""),
     ("0306", M.VAT, "18", TaxBase.VALUE_PLUS_DUTIES, VAT, "", ""),
+    # Chapter-wide rows, so every demo tariff line has a measure; the longest code wins.
+    ("03", M.CUSTOMS_DUTY, "6", TaxBase.CUSTOMS_VALUE, TARIFF, "", ""),
+    ("03", M.VAT, "18", TaxBase.VALUE_PLUS_DUTIES, VAT, "", ""),
+    ("07", M.CUSTOMS_DUTY, "0", TaxBase.CUSTOMS_VALUE, TARIFF, "", ""),
+    ("07", M.VAT, "18", TaxBase.VALUE_PLUS_DUTIES, VAT, "", ""),
+    ("08", M.CUSTOMS_DUTY, "0", TaxBase.CUSTOMS_VALUE, TARIFF, "", ""),
+    ("08", M.VAT, "18", TaxBase.VALUE_PLUS_DUTIES, VAT, "", ""),
+    ("09", M.CUSTOMS_DUTY, "6", TaxBase.CUSTOMS_VALUE, TARIFF, "", ""),
+    ("09", M.VAT, "18", TaxBase.VALUE_PLUS_DUTIES, VAT, "", ""),
+    ("61", M.CUSTOMS_DUTY, "6", TaxBase.CUSTOMS_VALUE, TARIFF, "", ""),
+    ("61", M.VAT, "18", TaxBase.VALUE_PLUS_DUTIES, VAT, "", ""),
+    ("85", M.CUSTOMS_DUTY, "0", TaxBase.CUSTOMS_VALUE, TARIFF, "", ""),
+    ("85", M.VAT, "18", TaxBase.VALUE_PLUS_DUTIES, VAT, "", ""),
 )
 RATES = (("USD", Decimal("3.750000")), ("EUR", Decimal("4.050000")))
 RATE_SOURCE = "Demo customs exchange rate"

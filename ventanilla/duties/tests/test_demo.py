@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_duties_load_once_and_assess_the_demo_lines():
-    assert load_demo_duties() == {"tariff_measures": 16, "exchange_rates": 2}
+    assert load_demo_duties() == {"tariff_measures": 28, "exchange_rates": 2}
     assert load_demo_duties() == {"tariff_measures": 0, "exchange_rates": 0}
 
     avocados = declaration_with_items(1)  # 24,000 USD
