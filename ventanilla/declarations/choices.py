@@ -31,18 +31,45 @@ class Status(models.TextChoices):
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.DRAFT: frozenset({Status.LODGED, Status.CANCELLED}),
     Status.LODGED: frozenset({Status.ACCEPTED, Status.REJECTED, Status.CANCELLED}),
-    Status.ACCEPTED: frozenset({Status.UNDER_CONTROL, Status.INFORMATION_REQUESTED,
-                                Status.READY_FOR_RELEASE, Status.RELEASED, Status.REJECTED,
-                                Status.CANCELLED}),
-    Status.UNDER_CONTROL: frozenset({Status.INFORMATION_REQUESTED, Status.READY_FOR_RELEASE,
-                                     Status.RELEASED, Status.REJECTED, Status.CANCELLED,
-                                     Status.ACCEPTED}),
-    Status.INFORMATION_REQUESTED: frozenset({Status.UNDER_CONTROL, Status.READY_FOR_RELEASE,
-                                             Status.RELEASED, Status.REJECTED, Status.CANCELLED,
-                                             Status.ACCEPTED}),
-    Status.READY_FOR_RELEASE: frozenset({Status.RELEASED, Status.UNDER_CONTROL,
-                                         Status.INFORMATION_REQUESTED, Status.CANCELLED,
-                                         Status.ACCEPTED}),
+    Status.ACCEPTED: frozenset(
+        {
+            Status.UNDER_CONTROL,
+            Status.INFORMATION_REQUESTED,
+            Status.READY_FOR_RELEASE,
+            Status.RELEASED,
+            Status.REJECTED,
+            Status.CANCELLED,
+        }
+    ),
+    Status.UNDER_CONTROL: frozenset(
+        {
+            Status.INFORMATION_REQUESTED,
+            Status.READY_FOR_RELEASE,
+            Status.RELEASED,
+            Status.REJECTED,
+            Status.CANCELLED,
+            Status.ACCEPTED,
+        }
+    ),
+    Status.INFORMATION_REQUESTED: frozenset(
+        {
+            Status.UNDER_CONTROL,
+            Status.READY_FOR_RELEASE,
+            Status.RELEASED,
+            Status.REJECTED,
+            Status.CANCELLED,
+            Status.ACCEPTED,
+        }
+    ),
+    Status.READY_FOR_RELEASE: frozenset(
+        {
+            Status.RELEASED,
+            Status.UNDER_CONTROL,
+            Status.INFORMATION_REQUESTED,
+            Status.CANCELLED,
+            Status.ACCEPTED,
+        }
+    ),
     Status.RELEASED: frozenset({Status.CLEARED}),
     Status.CLEARED: frozenset(),
     Status.REJECTED: frozenset(),
@@ -50,8 +77,15 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 # Before release a declaration may still be amended or cancelled (WCO 06A Amendment).
-AMENDABLE = frozenset({Status.DRAFT, Status.ACCEPTED, Status.UNDER_CONTROL,
-                       Status.INFORMATION_REQUESTED, Status.READY_FOR_RELEASE})
+AMENDABLE = frozenset(
+    {
+        Status.DRAFT,
+        Status.ACCEPTED,
+        Status.UNDER_CONTROL,
+        Status.INFORMATION_REQUESTED,
+        Status.READY_FOR_RELEASE,
+    }
+)
 
 
 class Channel(models.TextChoices):

@@ -12,14 +12,35 @@ from django.core.serializers.json import DjangoJSONEncoder
 from ventanilla.declarations.models import Declaration
 
 HEADER_FIELDS = (
-    "lrn", "declaration_type", "procedure_code", "previous_procedure_code", "office_code",
-    "transport_mode", "conveyance_ref", "transport_document_ref", "loading_location",
-    "discharge_location", "entry_office_code", "estimated_arrival", "export_country",
-    "destination_country", "incoterm", "invoice_currency", "invoice_amount",
+    "lrn",
+    "declaration_type",
+    "procedure_code",
+    "previous_procedure_code",
+    "office_code",
+    "transport_mode",
+    "conveyance_ref",
+    "transport_document_ref",
+    "loading_location",
+    "discharge_location",
+    "entry_office_code",
+    "estimated_arrival",
+    "export_country",
+    "destination_country",
+    "incoterm",
+    "invoice_currency",
+    "invoice_amount",
 )
 ITEM_FIELDS = (
-    "tariff_line", "description", "origin_country", "preference_code", "package_type",
-    "package_count", "gross_mass_kg", "net_mass_kg", "supplementary_quantity", "customs_value",
+    "tariff_line",
+    "description",
+    "origin_country",
+    "preference_code",
+    "package_type",
+    "package_count",
+    "gross_mass_kg",
+    "net_mass_kg",
+    "supplementary_quantity",
+    "customs_value",
 )
 
 
@@ -38,24 +59,37 @@ def declaration_content(declaration: Declaration) -> dict[str, Any]:
     data: dict[str, Any] = {f: getattr(declaration, f) for f in HEADER_FIELDS}
     data["perishable"] = declaration.perishable_declared
     data["parties"] = [
-        {"role": p.role, "name": p.name, "identifier": p.identifier, "country": p.country,
-         "address": p.address}
+        {
+            "role": p.role,
+            "name": p.name,
+            "identifier": p.identifier,
+            "country": p.country,
+            "address": p.address,
+        }
         for p in declaration.parties.all()
     ]
     docs = list(declaration.documents.all().prefetch_related("items"))
     data["documents"] = [
-        {"type_code": d.type_code, "reference": d.reference, "issued_on": d.issued_on,
-         "issuer": d.issuer}
+        {
+            "type_code": d.type_code,
+            "reference": d.reference,
+            "issued_on": d.issued_on,
+            "issuer": d.issuer,
+        }
         for d in docs
     ]
     cited: dict[int, list[dict[str, str]]] = {}
     for d in docs:
         for item in d.items.all():
             cited.setdefault(item.pk, []).append(
-                {"type_code": d.type_code, "reference": d.reference})
+                {"type_code": d.type_code, "reference": d.reference}
+            )
     data["items"] = [
-        {**{f: getattr(i, f) for f in ITEM_FIELDS}, "perishable": i.is_perishable,
-         "documents": cited.get(i.pk, [])}
+        {
+            **{f: getattr(i, f) for f in ITEM_FIELDS},
+            "perishable": i.is_perishable,
+            "documents": cited.get(i.pk, []),
+        }
         for i in declaration.items.all()
     ]
     return normalise(data)

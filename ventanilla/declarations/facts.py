@@ -32,10 +32,15 @@ def declaration_facts(declaration: Declaration) -> dict[str, Any]:
         "is_perishable": declaration.is_perishable,
         "items": [
             {
-                "sequence": i.sequence, "hs_code": i.hs_code, "tariff_line": i.tariff_line,
-                "description": i.description, "origin_country": i.origin_country,
-                "preference_code": i.preference_code, "customs_value": i.customs_value,
-                "gross_mass_kg": i.gross_mass_kg, "net_mass_kg": i.net_mass_kg,
+                "sequence": i.sequence,
+                "hs_code": i.hs_code,
+                "tariff_line": i.tariff_line,
+                "description": i.description,
+                "origin_country": i.origin_country,
+                "preference_code": i.preference_code,
+                "customs_value": i.customs_value,
+                "gross_mass_kg": i.gross_mass_kg,
+                "net_mass_kg": i.net_mass_kg,
                 "supplementary_quantity": i.supplementary_quantity,
                 "is_perishable": i.is_perishable,
             }

@@ -39,9 +39,11 @@ class Context:
             countries=lookups.countries_in_force(countries),
             currencies=lookups.currencies_in_force([data["invoice_currency"]]),
             locations=lookups.locations_in_force(
-                [data["loading_location"], data["discharge_location"]]),
+                [data["loading_location"], data["discharge_location"]]
+            ),
             offices=lookups.customs_offices_in_force(
-                [data["office_code"], data["entry_office_code"]]),
+                [data["office_code"], data["entry_office_code"]]
+            ),
             trader_codes=trader_codes,
         )
 
@@ -207,12 +209,16 @@ class ArrivalForPreArrival(Rule):
     (TFA 7.1)."""
 
     code = "estimated_arrival_missing"
-    message = _("Give the estimated arrival: imports by sea or air are processed before arrival (TFA 7.1).")
+    message = _(
+        "Give the estimated arrival: imports by sea or air are processed before arrival (TFA 7.1)."
+    )
 
     def check(self, ctx: Context) -> Iterator[ErrorItem]:
         d = ctx.data
-        if d["declaration_type"] == "IM" and d["transport_mode"] in ("1", "4") and (
-            d["estimated_arrival"] is None
+        if (
+            d["declaration_type"] == "IM"
+            and d["transport_mode"] in ("1", "4")
+            and (d["estimated_arrival"] is None)
         ):
             yield self.error("estimated_arrival")
 
@@ -233,9 +239,19 @@ class DocumentOnce(Rule):
 
 
 RULES: tuple[Rule, ...] = (
-    TariffLineInForce(), CountryKnown(), CurrencyKnown(), LocationKnown(), OfficeKnown(),
-    NetMassNotAboveGross(), CustomsValuePositive(), PackagesCounted(), MainPartyPresent(),
-    PartyRoleOnce(), MainPartyRegistered(), ArrivalForPreArrival(), DocumentOnce(),
+    TariffLineInForce(),
+    CountryKnown(),
+    CurrencyKnown(),
+    LocationKnown(),
+    OfficeKnown(),
+    NetMassNotAboveGross(),
+    CustomsValuePositive(),
+    PackagesCounted(),
+    MainPartyPresent(),
+    PartyRoleOnce(),
+    MainPartyRegistered(),
+    ArrivalForPreArrival(),
+    DocumentOnce(),
 )
 
 

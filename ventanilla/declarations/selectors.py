@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from ventanilla.accounts.models import Organisation
 from ventanilla.accounts.selectors import organisation_qs_for
 from ventanilla.declarations.models import Declaration
 
@@ -27,7 +28,10 @@ def register_agency_visibility(rule: Callable[[list[int]], Q]) -> None:
 
 def declaration_qs_for(*, user: Any) -> QuerySet[Declaration]:
     orgs = organisation_qs_for(user=user)
-    if getattr(user, "is_superuser", False) and getattr(user, "token_organisation_id", None) is None:
+    if (
+        getattr(user, "is_superuser", False)
+        and getattr(user, "token_organisation_id", None) is None
+    ):
         return Declaration.objects.all()
     kinds = dict(orgs.values_list("pk", "kind"))
     if not kinds:
@@ -48,3 +52,28 @@ def is_trader_side(*, user: Any, declaration: Declaration) -> bool:
     must not see the channel, risk details or officers' reasons."""
     ids = set(organisation_qs_for(user=user).values_list("pk", flat=True))
     return bool(ids & {declaration.trader_id, declaration.declarant_id, declaration.carrier_id})
+
+
+TRADE_KINDS = ("trader", "broker", "carrier")
+
+
+def declaration_trade_qs_for(*, user: Any) -> QuerySet[Declaration]:
+    """Declarations the user sees as trader, broker or carrier (their own trade), not as
+    an agency officer: the trader's "Declarations" list."""
+    ids = list(
+        organisation_qs_for(user=user).filter(kind__in=TRADE_KINDS).values_list("pk", flat=True)
+    )
+    if not ids:
+        return Declaration.objects.none()
+    return Declaration.objects.filter(
+        Q(trader_id__in=ids) | Q(declarant_id__in=ids) | Q(carrier_id__in=ids)
+    )
+
+
+def registered_party(*, code: str, kinds: tuple[str, ...]) -> Organisation | None:
+    """The active organisation registered under ``code`` (tax number) with one of
+    ``kinds``: a declaration names its importer and carrier by identifier."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    return Organisation.objects.filter(code=code, kind__in=kinds, is_active=True).first()

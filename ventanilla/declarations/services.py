@@ -22,7 +22,6 @@ from ventanilla.accounts.models import Organisation
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import BusinessError, ConflictError, ErrorItem
 from ventanilla.declarations import rules
-from ventanilla.reference import lookups
 from ventanilla.declarations.choices import AMENDABLE, Milestone, Status
 from ventanilla.declarations.content import content_hash, declaration_content
 from ventanilla.declarations.models import (
@@ -37,6 +36,7 @@ from ventanilla.declarations.models import (
 from ventanilla.declarations.mrn import make_mrn
 from ventanilla.declarations.perishables import is_perishable_hs
 from ventanilla.declarations.status import declaration_transition
+from ventanilla.reference import lookups
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,9 @@ def _organisations_by_code(rows: Sequence[dict[str, Any]]) -> dict[str, Organisa
     return {o.code: o for o in Organisation.objects.filter(code__in=codes, is_active=True)}
 
 
-def _validate(rows: Sequence[dict[str, Any]], orgs: dict[str, Organisation],
-              prefix: str | None) -> list[ErrorItem]:
+def _validate(
+    rows: Sequence[dict[str, Any]], orgs: dict[str, Organisation], prefix: str | None
+) -> list[ErrorItem]:
     traders = {code for code, org in orgs.items() if org.kind == "trader"}
     errors: list[ErrorItem] = []
     for n, data in enumerate(rows):
@@ -72,8 +73,9 @@ def _main_party(data: dict[str, Any], orgs: dict[str, Organisation]) -> Organisa
     for party in data["parties"]:
         if party["role"] in ("importer", "exporter") and party["identifier"] in orgs:
             return orgs[party["identifier"]]
-    raise BusinessError.single("trader_not_registered", _("The trader is not registered."),
-                               "parties")
+    raise BusinessError.single(
+        "trader_not_registered", _("The trader is not registered."), "parties"
+    )
 
 
 def _carrier(data: dict[str, Any], orgs: dict[str, Organisation]) -> Organisation | None:
@@ -84,66 +86,105 @@ def _carrier(data: dict[str, Any], orgs: dict[str, Organisation]) -> Organisatio
     return None
 
 
-def _build(data: dict[str, Any], declarant: Organisation, orgs: dict[str, Organisation],
-           by: Any) -> Declaration:
+def _build(
+    data: dict[str, Any], declarant: Organisation, orgs: dict[str, Organisation], by: Any
+) -> Declaration:
     perishable = data["perishable"] or any(
-        i["perishable"] or is_perishable_hs(i["tariff_line"][:6]) for i in data["items"])
+        i["perishable"] or is_perishable_hs(i["tariff_line"][:6]) for i in data["items"]
+    )
     return Declaration(
-        lrn=data["lrn"], declaration_type=data["declaration_type"],
+        lrn=data["lrn"],
+        declaration_type=data["declaration_type"],
         procedure_code=data["procedure_code"],
         previous_procedure_code=data["previous_procedure_code"],
-        declarant=declarant, trader=_main_party(data, orgs), carrier=_carrier(data, orgs),
-        office_code=data["office_code"].upper(), transport_mode=data["transport_mode"],
-        conveyance_ref=data["conveyance_ref"], transport_document_ref=data["transport_document_ref"],
+        declarant=declarant,
+        trader=_main_party(data, orgs),
+        carrier=_carrier(data, orgs),
+        office_code=data["office_code"].upper(),
+        transport_mode=data["transport_mode"],
+        conveyance_ref=data["conveyance_ref"],
+        transport_document_ref=data["transport_document_ref"],
         loading_location=data["loading_location"].upper(),
         discharge_location=data["discharge_location"].upper(),
         entry_office_code=data["entry_office_code"].upper(),
-        estimated_arrival=data["estimated_arrival"], export_country=data["export_country"].upper(),
-        destination_country=data["destination_country"].upper(), incoterm=data["incoterm"].upper(),
-        invoice_currency=data["invoice_currency"].upper(), invoice_amount=data["invoice_amount"],
-        is_perishable=perishable, perishable_declared=data["perishable"],
-        content_hash=content_hash(data), created_by=by if getattr(by, "pk", None) else None,
+        estimated_arrival=data["estimated_arrival"],
+        export_country=data["export_country"].upper(),
+        destination_country=data["destination_country"].upper(),
+        incoterm=data["incoterm"].upper(),
+        invoice_currency=data["invoice_currency"].upper(),
+        invoice_amount=data["invoice_amount"],
+        is_perishable=perishable,
+        perishable_declared=data["perishable"],
+        content_hash=content_hash(data),
+        created_by=by if getattr(by, "pk", None) else None,
     )
 
 
-def _write_children(pairs: Sequence[tuple[Declaration, dict[str, Any]]],
-                    tariff_lines: dict[str, Any]) -> None:
+def _write_children(
+    pairs: Sequence[tuple[Declaration, dict[str, Any]]], tariff_lines: dict[str, Any]
+) -> None:
     """Parties, items and documents of many declarations in a handful of bulk inserts."""
     parties, items, documents = [], [], []
     for declaration, data in pairs:
         for p in data["parties"]:
-            parties.append(Party(declaration=declaration, role=p["role"], name=p["name"],
-                                 identifier=p["identifier"], country=p["country"].upper(),
-                                 address=p["address"]))
+            parties.append(
+                Party(
+                    declaration=declaration,
+                    role=p["role"],
+                    name=p["name"],
+                    identifier=p["identifier"],
+                    country=p["country"].upper(),
+                    address=p["address"],
+                )
+            )
         for seq, i in enumerate(data["items"], start=1):
             line = tariff_lines[i["tariff_line"]]
-            items.append(GoodsItem(
-                declaration=declaration, sequence=seq, tariff_line=i["tariff_line"],
-                hs_code=line.hs_code, hs_edition=line.edition.code, description=i["description"],
-                origin_country=i["origin_country"].upper(), preference_code=i["preference_code"],
-                package_type=i["package_type"].upper(), package_count=i["package_count"],
-                gross_mass_kg=i["gross_mass_kg"], net_mass_kg=i["net_mass_kg"],
-                supplementary_quantity=i["supplementary_quantity"],
-                supplementary_unit=line.supplementary_unit, customs_value=i["customs_value"],
-                is_perishable=i["perishable"] or is_perishable_hs(line.hs_code),
-            ))
+            items.append(
+                GoodsItem(
+                    declaration=declaration,
+                    sequence=seq,
+                    tariff_line=i["tariff_line"],
+                    hs_code=line.hs_code,
+                    hs_edition=line.edition.code,
+                    description=i["description"],
+                    origin_country=i["origin_country"].upper(),
+                    preference_code=i["preference_code"],
+                    package_type=i["package_type"].upper(),
+                    package_count=i["package_count"],
+                    gross_mass_kg=i["gross_mass_kg"],
+                    net_mass_kg=i["net_mass_kg"],
+                    supplementary_quantity=i["supplementary_quantity"],
+                    supplementary_unit=line.supplementary_unit,
+                    customs_value=i["customs_value"],
+                    is_perishable=i["perishable"] or is_perishable_hs(line.hs_code),
+                )
+            )
         seen: set[tuple[str, str]] = set()
         cited = [d for i in data["items"] for d in i["documents"]]
         for d in [*data["documents"], *cited]:
             key = (d["type_code"].upper(), d["reference"])
             if key not in seen:
                 seen.add(key)
-                documents.append(Document(
-                    declaration=declaration, type_code=key[0], reference=key[1],
-                    issued_on=d.get("issued_on"), issuer=d.get("issuer", "")))
+                documents.append(
+                    Document(
+                        declaration=declaration,
+                        type_code=key[0],
+                        reference=key[1],
+                        issued_on=d.get("issued_on"),
+                        issuer=d.get("issuer", ""),
+                    )
+                )
     Party.objects.bulk_create(parties)
     GoodsItem.objects.bulk_create(items)
     Document.objects.bulk_create(documents)
     _link_documents(pairs, items, documents)
 
 
-def _link_documents(pairs: Sequence[tuple[Declaration, dict[str, Any]]],
-                    items: list[GoodsItem], documents: list[Document]) -> None:
+def _link_documents(
+    pairs: Sequence[tuple[Declaration, dict[str, Any]]],
+    items: list[GoodsItem],
+    documents: list[Document],
+) -> None:
     by_key = {(d.declaration_id, d.type_code, d.reference): d for d in documents}
     by_seq = {(i.declaration_id, i.sequence): i for i in items}
     through = Document.items.through
@@ -152,8 +193,9 @@ def _link_documents(pairs: Sequence[tuple[Declaration, dict[str, Any]]],
         for seq, i in enumerate(data["items"], start=1):
             for d in i["documents"]:
                 doc = by_key[(declaration.pk, d["type_code"].upper(), d["reference"])]
-                links.append(through(document_id=doc.pk,
-                                     goodsitem_id=by_seq[(declaration.pk, seq)].pk))
+                links.append(
+                    through(document_id=doc.pk, goodsitem_id=by_seq[(declaration.pk, seq)].pk)
+                )
     through.objects.bulk_create(links, ignore_conflicts=True)
 
 
@@ -165,18 +207,28 @@ def _accept(declarations: Sequence[Declaration], by: Any, at: dt.datetime) -> No
         d.mrn = make_mrn(d.pk, at)
         d.status, d.lodged_at, d.accepted_at = Status.ACCEPTED, at, at
         for old, new in ((Status.DRAFT, Status.LODGED), (Status.LODGED, Status.ACCEPTED)):
-            changes.append(StatusChange(declaration=d, from_status=old, to_status=new, at=at,
-                                        actor=actor, actor_organisation=d.declarant))
+            changes.append(
+                StatusChange(
+                    declaration=d,
+                    from_status=old,
+                    to_status=new,
+                    at=at,
+                    actor=actor,
+                    actor_organisation=d.declarant,
+                )
+            )
         for m in (Milestone.LODGEMENT, Milestone.ACCEPTANCE):
-            milestones.append(MilestoneEvent(declaration=d, milestone=m, at=at, actor=actor,
-                                             source="lodgement"))
+            milestones.append(
+                MilestoneEvent(declaration=d, milestone=m, at=at, actor=actor, source="lodgement")
+            )
     Declaration.objects.bulk_update(declarations, ["mrn", "status", "lodged_at", "accepted_at"])
     StatusChange.objects.bulk_create(changes)
     MilestoneEvent.objects.bulk_create(milestones)
 
 
-def _existing(declarant: Organisation, rows: Sequence[dict[str, Any]], prefix: str | None
-              ) -> dict[str, Declaration]:
+def _existing(
+    declarant: Organisation, rows: Sequence[dict[str, Any]], prefix: str | None
+) -> dict[str, Declaration]:
     lrns = [d["lrn"] for d in rows]
     found = {d.lrn: d for d in Declaration.objects.filter(declarant=declarant, lrn__in=lrns)}
     errors = []
@@ -184,8 +236,13 @@ def _existing(declarant: Organisation, rows: Sequence[dict[str, Any]], prefix: s
         old = found.get(data["lrn"])
         if old is not None and old.content_hash != content_hash(data):
             path = f"{prefix}.{n}.lrn" if prefix is not None else "lrn"
-            errors.append(ErrorItem("lrn_already_used", _(
-                "This LRN was already used for a different declaration."), path))
+            errors.append(
+                ErrorItem(
+                    "lrn_already_used",
+                    _("This LRN was already used for a different declaration."),
+                    path,
+                )
+            )
     if len(set(lrns)) != len(lrns):
         errors.append(ErrorItem("lrn_repeated", _("The same LRN appears twice."), prefix))
     if errors:
@@ -194,8 +251,13 @@ def _existing(declarant: Organisation, rows: Sequence[dict[str, Any]], prefix: s
 
 
 @transaction.atomic
-def declarations_lodge(*, rows: Sequence[dict[str, Any]], declarant: Organisation, by: Any,
-                       prefix: str | None = "declarations") -> list[Lodged]:
+def declarations_lodge(
+    *,
+    rows: Sequence[dict[str, Any]],
+    declarant: Organisation,
+    by: Any,
+    prefix: str | None = "declarations",
+) -> list[Lodged]:
     """Lodge many declarations at once (all or nothing). ``rows`` are validated input
     dicts (``api.serializers.DeclarationInput``)."""
     existing = _existing(declarant, rows, prefix)
@@ -207,18 +269,24 @@ def declarations_lodge(*, rows: Sequence[dict[str, Any]], declarant: Organisatio
     at = timezone.now()
     declarations = [_build(d, declarant, orgs, by) for d in new_rows]
     Declaration.objects.bulk_create(declarations)
-    lines = lookups.tariff_lines_in_force(
-        i["tariff_line"] for d in new_rows for i in d["items"])
+    lines = lookups.tariff_lines_in_force(i["tariff_line"] for d in new_rows for i in d["items"])
     _write_children(list(zip(declarations, new_rows, strict=True)), lines)
     _accept(declarations, by, at)
     if declarations:
-        audit_record(verb="declaration.lodged", target=declarations[0], by=by,
-                     organisation=declarant,
-                     payload={"mrns": [d.mrn for d in declarations],
-                              "lrns": [d.lrn for d in declarations]})
+        audit_record(
+            verb="declaration.lodged",
+            target=declarations[0],
+            by=by,
+            organisation=declarant,
+            payload={"mrns": [d.mrn for d in declarations], "lrns": [d.lrn for d in declarations]},
+        )
     created = {d.lrn: d for d in declarations}
-    return [Lodged(existing[d["lrn"]], False) if d["lrn"] in existing
-            else Lodged(created[d["lrn"]], True) for d in rows]
+    return [
+        Lodged(existing[d["lrn"]], False)
+        if d["lrn"] in existing
+        else Lodged(created[d["lrn"]], True)
+        for d in rows
+    ]
 
 
 def declaration_lodge(*, data: dict[str, Any], declarant: Organisation, by: Any) -> Lodged:
@@ -226,14 +294,17 @@ def declaration_lodge(*, data: dict[str, Any], declarant: Organisation, by: Any)
 
 
 @transaction.atomic
-def declaration_amend(*, declaration: Declaration, data: dict[str, Any], reason: str,
-                      by: Any) -> Declaration:
+def declaration_amend(
+    *, declaration: Declaration, data: dict[str, Any], reason: str, by: Any
+) -> Declaration:
     """Replace the content before release (WCO 06A), keeping the previous version."""
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.status not in AMENDABLE:
-        raise ConflictError("not_amendable", _(
-            "A declaration can no longer be amended once released, refused or cancelled."),
-            "status")
+        raise ConflictError(
+            "not_amendable",
+            _("A declaration can no longer be amended once released, refused or cancelled."),
+            "status",
+        )
     if data["lrn"] != declaration.lrn:
         raise BusinessError.single("lrn_changed", _("The LRN cannot be changed."), "lrn")
     if content_hash(data) == declaration.content_hash:
@@ -243,15 +314,36 @@ def declaration_amend(*, declaration: Declaration, data: dict[str, Any], reason:
     if errors:
         raise BusinessError(errors)
     DeclarationVersion.objects.create(
-        declaration=declaration, version=declaration.version,
-        content=declaration_content(declaration), reason=reason, created_by=by)
+        declaration=declaration,
+        version=declaration.version,
+        content=declaration_content(declaration),
+        reason=reason,
+        created_by=by,
+    )
     fresh = _build(data, declaration.declarant, orgs, by)
-    for field in ("declaration_type", "procedure_code", "previous_procedure_code", "trader",
-                  "carrier", "office_code", "transport_mode", "conveyance_ref",
-                  "transport_document_ref", "loading_location", "discharge_location",
-                  "entry_office_code", "estimated_arrival", "export_country",
-                  "destination_country", "incoterm", "invoice_currency", "invoice_amount",
-                  "is_perishable", "perishable_declared", "content_hash"):
+    for field in (
+        "declaration_type",
+        "procedure_code",
+        "previous_procedure_code",
+        "trader",
+        "carrier",
+        "office_code",
+        "transport_mode",
+        "conveyance_ref",
+        "transport_document_ref",
+        "loading_location",
+        "discharge_location",
+        "entry_office_code",
+        "estimated_arrival",
+        "export_country",
+        "destination_country",
+        "incoterm",
+        "invoice_currency",
+        "invoice_amount",
+        "is_perishable",
+        "perishable_declared",
+        "content_hash",
+    ):
         setattr(declaration, field, getattr(fresh, field))
     declaration.version += 1
     declaration.save()
@@ -260,20 +352,33 @@ def declaration_amend(*, declaration: Declaration, data: dict[str, Any], reason:
     declaration.items.all().delete()
     lines = lookups.tariff_lines_in_force(i["tariff_line"] for i in data["items"])
     _write_children([(declaration, data)], lines)
-    audit_record(verb="declaration.amended", target=declaration, by=by,
-                 organisation=declaration.declarant,
-                 payload={"version": declaration.version, "reason": reason})
+    audit_record(
+        verb="declaration.amended",
+        target=declaration,
+        by=by,
+        organisation=declaration.declarant,
+        payload={"version": declaration.version, "reason": reason},
+    )
     return declaration
 
 
 @transaction.atomic
-def declaration_cancel(*, declaration: Declaration, reason: str, by: Any,
-                       organisation: Organisation | None = None) -> Declaration:
+def declaration_cancel(
+    *, declaration: Declaration, reason: str, by: Any, organisation: Organisation | None = None
+) -> Declaration:
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.status == Status.CANCELLED:
         return declaration  # idempotent
     if declaration.status not in AMENDABLE and declaration.status != Status.LODGED:
-        raise ConflictError("not_cancellable", _(
-            "A declaration can no longer be cancelled once released or refused."), "status")
-    return declaration_transition(declaration=declaration, to_status=Status.CANCELLED, by=by,
-                                  reason=reason, organisation=organisation)
+        raise ConflictError(
+            "not_cancellable",
+            _("A declaration can no longer be cancelled once released or refused."),
+            "status",
+        )
+    return declaration_transition(
+        declaration=declaration,
+        to_status=Status.CANCELLED,
+        by=by,
+        reason=reason,
+        organisation=organisation,
+    )

@@ -46,13 +46,20 @@ def test_fold_is_accent_and_case_insensitive():
 
 
 def test_production_profile_passes_deploy_checks(tmp_path):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.production",
-           "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-for-the-check-9f8e7d",
-           "ALLOWED_HOSTS": "ventanilla.example.gob", "STATIC_ROOT": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.production",
+        "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-for-the-check-9f8e7d",
+        "ALLOWED_HOSTS": "ventanilla.example.gob",
+        "STATIC_ROOT": str(tmp_path),
+    }
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "-m", "ventanilla.cli", "check", "--deploy", "--fail-level", "WARNING"],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout

@@ -25,10 +25,23 @@ class DocumentOut(serializers.ModelSerializer):
 class ItemOut(serializers.ModelSerializer):
     class Meta:
         model = GoodsItem
-        fields = ["sequence", "tariff_line", "hs_code", "hs_edition", "description",
-                  "origin_country", "preference_code", "package_type", "package_count",
-                  "gross_mass_kg", "net_mass_kg", "supplementary_quantity", "supplementary_unit",
-                  "customs_value", "is_perishable"]
+        fields = [
+            "sequence",
+            "tariff_line",
+            "hs_code",
+            "hs_edition",
+            "description",
+            "origin_country",
+            "preference_code",
+            "package_type",
+            "package_count",
+            "gross_mass_kg",
+            "net_mass_kg",
+            "supplementary_quantity",
+            "supplementary_unit",
+            "customs_value",
+            "is_perishable",
+        ]
 
 
 class DeclarationSummaryOut(serializers.ModelSerializer):
@@ -38,10 +51,27 @@ class DeclarationSummaryOut(serializers.ModelSerializer):
 
     class Meta:
         model = Declaration
-        fields = ["id", "mrn", "lrn", "version", "declaration_type", "procedure_code", "status",
-                  "status_label", "trader", "declarant", "office_code", "conveyance_ref",
-                  "transport_document_ref", "estimated_arrival", "arrived_at", "released_at",
-                  "is_perishable", "lodged_at", "accepted_at"]
+        fields = [
+            "id",
+            "mrn",
+            "lrn",
+            "version",
+            "declaration_type",
+            "procedure_code",
+            "status",
+            "status_label",
+            "trader",
+            "declarant",
+            "office_code",
+            "conveyance_ref",
+            "transport_document_ref",
+            "estimated_arrival",
+            "arrived_at",
+            "released_at",
+            "is_perishable",
+            "lodged_at",
+            "accepted_at",
+        ]
 
 
 class DeclarationOut(DeclarationSummaryOut):
@@ -51,10 +81,22 @@ class DeclarationOut(DeclarationSummaryOut):
     channel = serializers.SerializerMethodField()
 
     class Meta(DeclarationSummaryOut.Meta):
-        fields = [*DeclarationSummaryOut.Meta.fields, "transport_mode", "loading_location",
-                  "discharge_location", "entry_office_code", "export_country",
-                  "destination_country", "incoterm", "invoice_currency", "invoice_amount",
-                  "channel", "parties", "items", "documents"]
+        fields = [
+            *DeclarationSummaryOut.Meta.fields,
+            "transport_mode",
+            "loading_location",
+            "discharge_location",
+            "entry_office_code",
+            "export_country",
+            "destination_country",
+            "incoterm",
+            "invoice_currency",
+            "invoice_amount",
+            "channel",
+            "parties",
+            "items",
+            "documents",
+        ]
 
     def get_channel(self, declaration: Declaration) -> Any:
         return None if self.context.get("trader_side", True) else declaration.channel or None

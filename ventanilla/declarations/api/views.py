@@ -20,8 +20,14 @@ from ventanilla.declarations.models import Declaration
 class DeclarationFilter(django_filters.FilterSet):
     class Meta:
         model = Declaration
-        fields = {"status": ["exact", "in"], "declaration_type": ["exact"], "lrn": ["exact"],
-                  "mrn": ["exact"], "conveyance_ref": ["exact"], "is_perishable": ["exact"]}
+        fields = {
+            "status": ["exact", "in"],
+            "declaration_type": ["exact"],
+            "lrn": ["exact"],
+            "mrn": ["exact"],
+            "conveyance_ref": ["exact"],
+            "is_perishable": ["exact"],
+        }
 
 
 class DeclarationListView(ListAPIView):
@@ -29,8 +35,11 @@ class DeclarationListView(ListAPIView):
     filterset_class = DeclarationFilter
 
     def get_queryset(self) -> Any:
-        return selectors.declaration_qs_for(user=self.request.user).select_related(
-            "trader", "declarant").order_by("-created_at", "-pk")
+        return (
+            selectors.declaration_qs_for(user=self.request.user)
+            .select_related("trader", "declarant")
+            .order_by("-created_at", "-pk")
+        )
 
 
 def visible_declaration(request: Request, pk: int) -> Declaration:

@@ -68,10 +68,16 @@ def declaration_with_items(n: int = 1, **kwargs: Any) -> Declaration:
     declaration = DeclarationFactory(**kwargs)
     for seq in range(1, n + 1):
         GoodsItemFactory(declaration=declaration, sequence=seq, **item_kwargs)
-    Party.objects.create(declaration=declaration, role="importer", name=declaration.trader.name,
-                         identifier=declaration.trader.code, country="PE")
-    invoice = Document.objects.create(declaration=declaration, type_code="N380",
-                                      reference=f"INV-{declaration.lrn}")
+    Party.objects.create(
+        declaration=declaration,
+        role="importer",
+        name=declaration.trader.name,
+        identifier=declaration.trader.code,
+        country="PE",
+    )
+    invoice = Document.objects.create(
+        declaration=declaration, type_code="N380", reference=f"INV-{declaration.lrn}"
+    )
     invoice.items.set(declaration.items.all())
     if declaration.items.filter(is_perishable=True).exists():
         declaration.is_perishable = True

@@ -31,8 +31,9 @@ def valid(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_tfa_7_1_pre_arrival_lodgement_is_accepted_with_mrn(reference, parties):
-    lodged = services.declaration_lodge(data=valid(payload(items=3)), declarant=parties["broker"],
-                                        by=parties["broker_user"])
+    lodged = services.declaration_lodge(
+        data=valid(payload(items=3)), declarant=parties["broker"], by=parties["broker_user"]
+    )
     d = lodged.declaration
     assert lodged.created
     assert d.status == "accepted"
@@ -41,14 +42,19 @@ def test_tfa_7_1_pre_arrival_lodgement_is_accepted_with_mrn(reference, parties):
     assert check_character(d.mrn[:-1]) == d.mrn[-1]
     assert d.trader == parties["trader"] and d.carrier == parties["carrier"]
     assert d.is_perishable  # fresh avocados, HS 0804.40 (TFA 7.9)
-    assert list(d.items.values_list("sequence", "hs_code")) == [(1, "080440"), (2, "080440"),
-                                                                 (3, "080440")]
+    assert list(d.items.values_list("sequence", "hs_code")) == [
+        (1, "080440"),
+        (2, "080440"),
+        (3, "080440"),
+    ]
     assert d.documents.count() == 4  # the invoice and three phytosanitary certificates
     assert d.items.get(sequence=2).documents.get().reference == "MX-PHYTO-2"
-    assert list(StatusChange.objects.filter(declaration=d).values_list(
-        "from_status", "to_status")) == [("draft", "lodged"), ("lodged", "accepted")]
-    assert set(MilestoneEvent.objects.filter(declaration=d).values_list(
-        "milestone", flat=True)) == {"lodgement", "acceptance"}
+    assert list(
+        StatusChange.objects.filter(declaration=d).values_list("from_status", "to_status")
+    ) == [("draft", "lodged"), ("lodged", "accepted")]
+    assert set(
+        MilestoneEvent.objects.filter(declaration=d).values_list("milestone", flat=True)
+    ) == {"lodgement", "acceptance"}
     assert AuditEvent.objects.filter(verb="declaration.lodged").count() == 1
 
 
@@ -83,8 +89,9 @@ def test_same_lrn_same_content_returns_the_first(reference, parties):
 def test_same_lrn_other_content_is_refused(reference, parties):
     services.declaration_lodge(data=valid(payload()), declarant=parties["broker"], by=None)
     with pytest.raises(BusinessError) as err:
-        services.declaration_lodge(data=valid(payload(incoterm="CIF")),
-                                   declarant=parties["broker"], by=None)
+        services.declaration_lodge(
+            data=valid(payload(incoterm="CIF")), declarant=parties["broker"], by=None
+        )
     assert [(e.code, e.field) for e in err.value.items] == [("lrn_already_used", "lrn")]
     assert err.value.http_status == 409
 
@@ -95,7 +102,8 @@ def test_bulk_is_all_or_nothing_with_indexed_paths(reference, parties):
     with pytest.raises(BusinessError) as err:
         services.declarations_lodge(rows=rows, declarant=parties["broker"], by=None)
     assert [(e.code, e.field) for e in err.value.items] == [
-        ("tariff_line_unknown", "declarations.2.items.0.tariff_line")]
+        ("tariff_line_unknown", "declarations.2.items.0.tariff_line")
+    ]
     assert Declaration.objects.count() == 0
     rows[2]["items"][0]["tariff_line"] = "0804400000"
     lodged = services.declarations_lodge(rows=rows, declarant=parties["broker"], by=None)
@@ -106,12 +114,14 @@ def test_bulk_is_all_or_nothing_with_indexed_paths(reference, parties):
 
 def test_amend_keeps_previous_version(reference, parties):
     original = payload()
-    d = services.declaration_lodge(data=valid(original), declarant=parties["broker"],
-                                   by=None).declaration
+    d = services.declaration_lodge(
+        data=valid(original), declarant=parties["broker"], by=None
+    ).declaration
     changed = {**original, "items": [dict(original["items"][0])]}
     changed["items"][0]["customs_value"] = "25000.00"
-    amended = services.declaration_amend(declaration=d, data=valid(changed),
-                                         reason="Corrected invoice value", by=None)
+    amended = services.declaration_amend(
+        declaration=d, data=valid(changed), reason="Corrected invoice value", by=None
+    )
     assert amended.version == 2
     assert amended.items.get().customs_value == Decimal("25000.00")
     old = DeclarationVersion.objects.get(declaration=d)
@@ -123,8 +133,9 @@ def test_amend_keeps_previous_version(reference, parties):
 
 
 def test_cancel_then_no_amendment(reference, parties):
-    d = services.declaration_lodge(data=valid(payload()), declarant=parties["broker"],
-                                   by=None).declaration
+    d = services.declaration_lodge(
+        data=valid(payload()), declarant=parties["broker"], by=None
+    ).declaration
     services.declaration_cancel(declaration=d, reason="Order cancelled", by=None)
     services.declaration_cancel(declaration=d, reason="Order cancelled", by=None)  # idempotent
     d.refresh_from_db()
