@@ -184,6 +184,27 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Single window and trade facilitation services (WTO TFA).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several apps have a "status", "kind" or "result": name each code list after its app.
+    "ENUM_NAME_OVERRIDES": {
+        "DeclarationStatusEnum": "ventanilla.declarations.choices.Status",
+        "ChannelEnum": "ventanilla.declarations.choices.Channel",
+        "TargetChannelEnum": "ventanilla.risk.api.serializers.TARGET_CHANNELS",
+        "ReviewStatusEnum": "ventanilla.agencies.choices.ReviewStatus",
+        "InspectionStatusEnum": "ventanilla.agencies.choices.InspectionStatus",
+        "InspectionResultEnum": "ventanilla.agencies.choices.InspectionResult",
+        "InformationRequestStatusEnum": "ventanilla.agencies.choices.InformationRequestStatus",
+        "SecondTestStatusEnum": "ventanilla.agencies.choices.SecondTestStatus",
+        "AssessmentStatusEnum": "ventanilla.duties.choices.AssessmentStatus",
+        "ProfileKindEnum": "ventanilla.risk.choices.ProfileKind",
+        "ProfileStatusEnum": "ventanilla.risk.choices.ProfileStatus",
+        "OutcomeResultEnum": "ventanilla.risk.choices.OutcomeResult",
+        "PaymentStatusEnum": "ventanilla.payments.choices.PaymentStatus",
+        "GuaranteeStatusEnum": "ventanilla.payments.choices.GuaranteeStatus",
+        "MovementKindEnum": "ventanilla.payments.choices.MovementKind",
+        "OrganisationKindEnum": "ventanilla.accounts.choices.OrganisationKind",
+        "EmailStatusEnum": "ventanilla.notifications.models.EmailStatus",
+        "WebhookStatusEnum": "ventanilla.notifications.models.WebhookStatus",
+    },
 }
 
 # --- Logging: structured, one line per event, with the request id ----------
