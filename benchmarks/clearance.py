@@ -1,0 +1,108 @@
+"""Clearance throughput over real HTTP (``make bench``).
+
+Starts gunicorn on the PostgreSQL named by ``DATABASE_URL`` (default: the local server,
+database ``test``), loads the demo data, and measures:
+
+- lodge + assess + route (+ release when settled) of declarations with 10 items each,
+  one per request, through ``POST /api/v1/declarations/lodge/`` with a broker's API
+  token: declarations per second and p99 latency;
+- bulk lodgement (100 declarations × 10 items per request): goods items per second;
+- the peer, measured in the same run on the same server: a plain Django view doing one
+  insert (``/bench/peer-insert``).
+
+Targets on a 2-core machine (issue 3): ≥ 300 declarations/s with p99 ≤ 100 ms, and
+≥ 10,000 items/s in bulk. The figures are printed as they are, met or not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+from benchmarks.common import DEFAULT_DB, ROOT, bench_env, emit, load, manage, progress, server
+
+DECLARATIONS = int(os.environ.get("BENCH_DECLARATIONS", "600"))
+BULK_REQUESTS = int(os.environ.get("BENCH_BULK_REQUESTS", "10"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
+
+TOKEN_SCRIPT = """
+from ventanilla.accounts.models import Organisation, User
+from ventanilla.accounts.services import api_token_create
+org = Organisation.objects.get(code="20100000003")
+user = User.objects.get(email="broker@demo.ventanilla")
+print(api_token_create(organisation=org, user=user, name="bench", by=user).secret)
+"""
+
+
+def declaration(lrn: str) -> dict:
+    eta = (dt.datetime.now(dt.UTC) + dt.timedelta(days=5)).isoformat()
+    items = [{"tariff_line": "8471300000", "description": f"Laptop computers lot {n}",
+              "origin_country": "CN", "package_type": "CT", "package_count": 40,
+              "gross_mass_kg": "260", "net_mass_kg": "240", "customs_value": "12000.00",
+              "documents": []} for n in range(1, 11)]
+    return {
+        "lrn": lrn, "declaration_type": "IM", "procedure_code": "4000",
+        "office_code": "PECLL0118", "transport_mode": "1", "conveyance_ref": "BENCH 1",
+        "transport_document_ref": f"BL-{lrn}", "loading_location": "MXZLO",
+        "discharge_location": "PECLL", "estimated_arrival": eta, "export_country": "CN",
+        "destination_country": "PE", "incoterm": "FOB", "invoice_currency": "USD",
+        "invoice_amount": "120000.00",
+        "parties": [
+            {"role": "importer", "name": "Andes Fresh", "identifier": "20100000001"},
+            {"role": "declarant", "name": "Callao Brokers", "identifier": "20100000003"},
+        ],
+        "items": items,
+        "documents": [{"type_code": "N380", "reference": f"INV-{lrn}"}],
+    }
+
+
+def prepare(env: dict[str, str]) -> str:
+    progress("migrating and loading demo data into the benchmark database")
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "flush", "--no-input")
+    manage(env, "load_demo", "-v", "0")
+    out = subprocess.run([sys.executable, "-m", "ventanilla.cli", "shell", "-c", TOKEN_SCRIPT],
+                         env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def main() -> int:
+    env = bench_env(os.environ.get("DATABASE_URL", DEFAULT_DB))
+    env["EMAIL_URL"] = "dummymail://"
+    token = prepare(env)
+    auth = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    run = uuid.uuid4().hex[:6]
+    with server(env) as port:
+        progress(f"peer: {DECLARATIONS} single-row inserts")
+        peer_requests = [("POST", "/bench/peer-insert",
+                          json.dumps({"key": f"{run}-{n}"}).encode(),
+                          {"Content-Type": "application/json"}) for n in range(DECLARATIONS)]
+        peer = load(port, peer_requests, CONCURRENCY, lambda s, _b: s == 201)
+        progress(f"lodging {DECLARATIONS} declarations of 10 items, one per request")
+        lodge_requests = [("POST", "/api/v1/declarations/lodge/",
+                           json.dumps(declaration(f"B{run}-{n}")).encode(), auth)
+                          for n in range(DECLARATIONS)]
+        ours = load(port, lodge_requests, CONCURRENCY, lambda s, _b: s == 201)
+        progress(f"bulk: {BULK_REQUESTS} requests of 100 declarations × 10 items")
+        bulk_requests = [("POST", "/api/v1/declarations/bulk/", json.dumps(
+            {"declarations": [declaration(f"K{run}-{r}-{n}") for n in range(100)]}).encode(),
+            auth) for r in range(BULK_REQUESTS)]
+        bulk = load(port, bulk_requests, 2, lambda s, _b: s == 201)
+    if ours.errors or bulk.errors or peer.errors:
+        progress(f"errors: lodge {ours.errors}, bulk {bulk.errors}, peer {peer.errors}")
+    emit("clearance_lodge_assess_route_rate", ours.rate, "declarations/s",
+         "plain Django view, one insert", peer.rate)
+    emit("clearance_lodge_assess_route_p99", ours.p99, "ms",
+         "plain Django view, one insert", peer.p99)
+    items_per_s = bulk.rate * 100 * 10
+    emit("clearance_bulk_lodgement_rate", items_per_s, "items/s",
+         "plain Django view, one insert (rows/s)", peer.rate)
+    return 1 if (ours.errors or bulk.errors) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
