@@ -56,7 +56,7 @@ from ventanilla.agencies.services._common import (
 from ventanilla.agencies.services.inspections import inspection_cancel, inspection_join_open
 from ventanilla.agencies.slots import inspection_next_slot
 from ventanilla.audit.services import audit_record
-from ventanilla.core.errors import ConflictError
+from ventanilla.core.errors import BusinessError, ConflictError
 from ventanilla.declarations.choices import Channel, Milestone
 from ventanilla.declarations.facts import declaration_facts
 from ventanilla.declarations.models import Declaration
@@ -90,6 +90,9 @@ def reviews_open(
     already open. After an amendment call it with ``reopen=True``: the open reviews of
     the earlier round are superseded and a new round is opened. ``reason_category`` is
     what the trader is told when customs selects the goods for examination."""
+    if reason_category not in ReasonCategory.values:
+        raise BusinessError.single("reason_category_invalid",
+                                   _("This is not a reason category."), "reason_category")
     declaration = (Declaration.objects.select_for_update(of=SELF)
                    .select_related("trader", "declarant", "carrier").get(pk=declaration.pk))
     last = latest_round(declaration)

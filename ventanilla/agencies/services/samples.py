@@ -34,7 +34,8 @@ def _user(by: Any | None) -> Any | None:
 @transaction.atomic
 def sample_record(*, participant: InspectionParticipant, reference: str, lab: str,
                   by: Any | None) -> Sample:
-    participant = (InspectionParticipant.objects.select_related("agency", "inspection")
+    participant = (InspectionParticipant.objects
+                   .select_related("agency", "inspection", "review__declaration")
                    .get(pk=participant.pk))
     require_perm(by, DECIDE, participant.agency)
     problems = []
@@ -54,13 +55,15 @@ def sample_record(*, participant: InspectionParticipant, reference: str, lab: st
                                    lab=lab.strip(), taken_at=timezone.now(), taken_by=_user(by))
     audit_record(verb="sample.taken", target=sample, by=by, organisation=participant.agency,
                  payload={"reference": sample.reference, "lab": sample.lab})
+    changed(participant.review, by)
     return sample
 
 
 @transaction.atomic
 def sample_result_record(*, sample: Sample, result: str, adverse: bool, by: Any | None
                          ) -> Sample:
-    sample = (Sample.objects.select_for_update(of=SELF).select_related("participant__agency")
+    sample = (Sample.objects.select_for_update(of=SELF)
+              .select_related("participant__agency", "participant__review__declaration")
               .get(pk=sample.pk))
     require_perm(by, DECIDE, sample.participant.agency)
     enforce([LabResultGiven()], TextContext(result or ""))
@@ -72,6 +75,7 @@ def sample_result_record(*, sample: Sample, result: str, adverse: bool, by: Any 
     sample.save()
     audit_record(verb="sample.result_recorded", target=sample, by=by,
                  organisation=sample.participant.agency, payload={"adverse": sample.adverse})
+    changed(sample.participant.review, by)
     return sample
 
 

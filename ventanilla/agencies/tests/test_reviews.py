@@ -301,3 +301,17 @@ def test_tfa_8_agency_sees_the_declarations_routed_to_it(world):
     services.reviews_open(declaration=declaration, channel="green", by=None)
     assert list(declaration_qs_for(user=world.plant_officer)) == [declaration]
     assert list(declaration_qs_for(user=world.food_officer)) == []
+
+
+def test_every_change_tells_the_orchestrator_once_inside_the_transaction(world, signals):
+    [review] = services.reviews_open(declaration=world.declaration(), channel="green", by=None)
+    assert signals == [(review.pk, "pending", review.declaration_id)]
+    services.review_start(review=review, by=world.plant_officer)
+    request = services.information_request(review=review, message="?", by=world.plant_officer)
+    services.information_answer(request=request, answer="!", by=world.trader_user)
+    services.review_decide(review=review, decision="approve", by=world.plant_officer)
+    assert [s[1] for s in signals] == [
+        "pending", "in_progress", "information_requested", "in_progress", "approved"]
+    with pytest.raises(BusinessError):
+        services.review_decide(review=review, decision="bogus", by=world.plant_officer)
+    assert len(signals) == 5  # a refused call sends nothing
