@@ -20,7 +20,7 @@ from ventanilla.accounts.models import Organisation
 from ventanilla.agencies.notices import both
 from ventanilla.agencies.selectors import clearance_state, reviews_current
 from ventanilla.agencies.services import reviews_open
-from ventanilla.audit.services import audit_record
+from ventanilla.audit.services import audit_batch, audit_record
 from ventanilla.core.errors import BusinessError
 from ventanilla.declarations import services as declarations
 from ventanilla.declarations.choices import Milestone, Status
@@ -63,7 +63,7 @@ def declaration_assess(*, declaration: Declaration, by: Any, reopen: bool = Fals
     return declaration_progress(declaration=declaration, by=by)
 
 
-@transaction.atomic
+@audit_batch()
 def declaration_submit(
     *, data: dict[str, Any], declarant: Organisation, by: Any
 ) -> declarations.Lodged:
@@ -96,7 +96,7 @@ def declarations_submit_bulk(
     return lodged
 
 
-@transaction.atomic
+@audit_batch()
 def declaration_amend_and_assess(
     *, declaration: Declaration, data: dict[str, Any], reason: str, by: Any
 ) -> Declaration:
@@ -187,7 +187,7 @@ def _released(declaration: Declaration, by: Any) -> None:
     )
 
 
-@transaction.atomic
+@audit_batch()
 def arrival_report(
     *,
     organisation: Organisation,
