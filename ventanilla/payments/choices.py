@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PaymentStatus(models.TextChoices):
@@ -37,7 +38,7 @@ OPEN_STATUSES = frozenset({PaymentStatus.INITIATED, PaymentStatus.PENDING})
 
 
 class GuaranteeStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("guarantee account", "Active")
     SUSPENDED = "suspended", _("Suspended")
 
 
@@ -46,6 +47,6 @@ class MovementKind(models.TextChoices):
     released when no longer needed, or settled — drawn to pay what is finally due)."""
 
     RESERVE = "reserve", _("Reserved for a declaration")
-    RELEASE = "release", _("Released")
+    RELEASE = "release", pgettext_lazy("guarantee movement", "Released")
     SETTLE = "settle", _("Drawn to pay duties")
     TOP_UP = "top_up", _("Topped up")

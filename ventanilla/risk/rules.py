@@ -36,11 +36,13 @@ ALERT_SCOPE = ("hs_prefixes", "origin_countries", "entry_points")
 
 
 class Rule:
+    # The docstring is the message; ``msg`` repeats it as a literal so that makemessages
+    # extracts it for the Spanish catalogue.
     code: ClassVar[str]
+    msg: ClassVar[Any]
 
     def message(self, **params: Any) -> str:
-        # The docstring, on one line, is the message id in the catalogue.
-        text = _(" ".join((self.__doc__ or self.code).split()))
+        text = str(self.msg)
         return text % params if params else text
 
     def error(self, path: str | None, **params: Any) -> ErrorItem:
@@ -72,6 +74,7 @@ class CodeFormat(Rule):
     """The code must be 2 to 30 capital letters, digits or hyphens."""
 
     code = "profile_code_invalid"
+    msg = _("The code must be 2 to 30 capital letters, digits or hyphens.")
     pattern = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,29}$")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
@@ -83,6 +86,7 @@ class NameGiven(Rule):
     """Give the profile's name in English (the Spanish name falls back to it)."""
 
     code = "profile_name_missing"
+    msg = _("Give the profile's name in English (the Spanish name falls back to it).")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         if not str(data.get("name_en") or "").strip():
@@ -93,6 +97,7 @@ class OwnerIsAgency(Rule):
     """A risk profile is owned by a border agency."""
 
     code = "profile_owner_not_agency"
+    msg = _("A risk profile is owned by a border agency.")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         if getattr(data.get("owner"), "kind", None) != "agency":
@@ -103,6 +108,7 @@ class KindKnown(Rule):
     """The kind must be a selectivity rule, an import alert or a random selection."""
 
     code = "profile_kind_invalid"
+    msg = _("The kind must be a selectivity rule, an import alert or a random selection.")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         if data.get("kind") not in ProfileKind.values:
@@ -114,6 +120,7 @@ class ChannelSelects(Rule):
     examination)."""
 
     code = "profile_channel_invalid"
+    msg = _("The target channel must be yellow (documentary check) or red (physical examination).")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         if data.get("channel") not in (Channel.YELLOW, Channel.RED):
@@ -124,6 +131,7 @@ class PriorityRange(Rule):
     """The priority is a whole number from 1 (first) to 999."""
 
     code = "profile_priority_invalid"
+    msg = _("The priority is a whole number from 1 (first) to 999.")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         value = data.get("priority")
@@ -135,6 +143,7 @@ class RandomRate(Rule):
     """A random selection needs a rate above 0 and at most 100 percent."""
 
     code = "random_rate_invalid"
+    msg = _("A random selection needs a rate above 0 and at most 100 percent.")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         if data.get("kind") != ProfileKind.RANDOM:
@@ -154,6 +163,7 @@ class RandomRateOnlyForRandom(Rule):
     """Only a random selection has a rate."""
 
     code = "random_rate_not_random"
+    msg = _("Only a random selection has a rate.")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         if data.get("kind") != ProfileKind.RANDOM and data.get("random_rate") is not None:
@@ -167,6 +177,7 @@ class CriteriaList(Rule):
     """The criteria are a list of at most %(max)s conditions."""
 
     code = "criteria_not_list"
+    msg = _("The criteria are a list of at most %(max)s conditions.")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         criteria = data.get("criteria")
@@ -178,6 +189,7 @@ class SelectivityHasCriteria(Rule):
     """A selectivity rule needs at least one condition."""
 
     code = "criteria_missing"
+    msg = _("A selectivity rule needs at least one condition.")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         if data.get("kind") == ProfileKind.SELECTIVITY and data.get("criteria") == []:
@@ -188,6 +200,7 @@ class ConditionShape(Rule):
     """Each condition is an object with exactly the keys field, op and value."""
 
     code = "criteria_condition_invalid"
+    msg = _("Each condition is an object with exactly the keys field, op and value.")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         criteria = data.get("criteria")
@@ -202,6 +215,7 @@ class FieldKnown(Rule):
     """This is not a declaration fact that risk criteria can test."""
 
     code = "criteria_field_unknown"
+    msg = _("This is not a declaration fact that risk criteria can test.")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         for n, condition in _conditions(data):
@@ -214,6 +228,9 @@ class OpKnown(Rule):
     lte."""
 
     code = "criteria_op_unknown"
+    msg = _(
+        "The operator must be one of eq, ne, in, not_in, startswith, contains, gt, gte, lt, lte."
+    )
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         for n, condition in _conditions(data):
@@ -226,6 +243,10 @@ class OpFitsField(Rule):
     startswith, contains; numbers eq, ne, gt, gte, lt, lte; yes/no facts eq, ne)."""
 
     code = "criteria_op_not_for_field"
+    msg = _(
+        "This operator cannot be used with this field (texts take eq, ne, in, "
+        "not_in, startswith, contains; numbers eq, ne, gt, gte, lt, lte; yes/no facts eq, ne)."
+    )
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         for n, condition in _conditions(data):
@@ -246,6 +267,7 @@ class ValueType(Rule):
     """The value of this condition has the wrong type: %(expected)s is expected."""
 
     code = "criteria_value_type"
+    msg = _("The value of this condition has the wrong type: %(expected)s is expected.")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         for n, condition in _conditions(data):
@@ -271,6 +293,7 @@ class ValueNotEmpty(Rule):
     """The value of this condition is empty or lists more than %(max)s entries."""
 
     code = "criteria_value_empty"
+    msg = _("The value of this condition is empty or lists more than %(max)s entries.")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         for n, condition in _conditions(data):
@@ -290,6 +313,7 @@ class ScopeOnlyForAlerts(Rule):
     """Only an import alert has a scope of HS codes, origins, entry points and dates."""
 
     code = "alert_scope_not_alert"
+    msg = _("Only an import alert has a scope of HS codes, origins, entry points and dates.")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         if data.get("kind") == ProfileKind.IMPORT_ALERT:
@@ -344,6 +368,10 @@ class AlertScopeGiven(Rule):
     concerned (TFA 5.1)."""
 
     code = "alert_scope_missing"
+    msg = _(
+        "An import alert names the HS codes it covers: "
+        "it is limited to the goods concerned (TFA 5.1)."
+    )
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         if data.get("kind") == ProfileKind.IMPORT_ALERT and data.get("hs_prefixes") == []:
@@ -355,6 +383,10 @@ class AlertEndDate(Rule):
     promptly when no longer needed (TFA 5.1)."""
 
     code = "alert_end_date_invalid"
+    msg = _(
+        "An import alert has an end date, on or after the day "
+        "it starts: it is ended promptly when no longer needed (TFA 5.1)."
+    )
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         if data.get("kind") != ProfileKind.IMPORT_ALERT:
@@ -368,6 +400,7 @@ class AlertReviewDate(Rule):
     """An import alert has a review date, on or before its end date (TFA 5.1)."""
 
     code = "alert_review_date_invalid"
+    msg = _("An import alert has a review date, on or before its end date (TFA 5.1).")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         if data.get("kind") != ProfileKind.IMPORT_ALERT:
@@ -415,6 +448,7 @@ class OutcomeResultKnown(Rule):
     """The result must be no_irregularity, irregularity_found or seizure."""
 
     code = "outcome_result_invalid"
+    msg = _("The result must be no_irregularity, irregularity_found or seizure.")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         if data.get("result") not in OutcomeResult.values:
@@ -425,6 +459,7 @@ class OutcomeByAgency(Rule):
     """Outcomes are recorded by the border agency that carried out the control."""
 
     code = "outcome_agency_not_agency"
+    msg = _("Outcomes are recorded by the border agency that carried out the control.")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         if getattr(data.get("agency"), "kind", None) != "agency":
@@ -435,6 +470,7 @@ class RevenueOnlyWithIrregularity(Rule):
     """Revenue is recovered only when an irregularity was found; it cannot be negative."""
 
     code = "outcome_revenue_invalid"
+    msg = _("Revenue is recovered only when an irregularity was found; it cannot be negative.")
 
     def check(self, data: dict[str, Any]) -> Iterator[ErrorItem]:
         amount = number(data.get("revenue_amount"))
