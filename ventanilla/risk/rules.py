@@ -343,6 +343,7 @@ class AlertHsPrefixes(_ScopeList):
     """Give each HS code of the alert as 2 to 6 digits (for example 0804 or 080440)."""
 
     code = "alert_hs_prefix_invalid"
+    msg = _("Give each HS code of the alert as 2 to 6 digits (for example 0804 or 080440).")
     name = "hs_prefixes"
     pattern = re.compile(r"^\d{2,6}$")
 
@@ -351,6 +352,7 @@ class AlertOrigins(_ScopeList):
     """Give each origin as an ISO 3166 two-letter country code."""
 
     code = "alert_origin_invalid"
+    msg = _("Give each origin as an ISO 3166 two-letter country code.")
     name = "origin_countries"
     pattern = re.compile(r"^[A-Z]{2}$")
 
@@ -359,6 +361,7 @@ class AlertEntryPoints(_ScopeList):
     """Give each entry point as a five-character UN/LOCODE (for example PECLL)."""
 
     code = "alert_entry_point_invalid"
+    msg = _("Give each entry point as a five-character UN/LOCODE (for example PECLL).")
     name = "entry_points"
     pattern = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
 

@@ -270,8 +270,8 @@ def test_countries_in_spanish(client, places) -> None:  # type: ignore[no-untype
 def test_countries_paginate_by_50(client) -> None:  # type: ignore[no-untyped-def]
     for n in range(120):
         Country.objects.create(
-            code=f"{n:02d}"[-2:] if n < 100 else f"X{n - 100}",
-            alpha3=f"A{n:02d}",
+            code=f"{n:02d}" if n < 100 else f"X{chr(65 + n - 100)}",
+            alpha3=f"{n:03d}",
             numeric=f"{n:03d}",
             name_en=f"Country {n:03d}",
             name_es=f"País {n:03d}",
