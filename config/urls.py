@@ -28,5 +28,9 @@ urlpatterns = [
     path("api/public/v1/", include("ventanilla.accounts.api.public_urls")),
     path("accounts/", include("ventanilla.accounts.urls")),
     path("reference/", include("ventanilla.reference.urls")),
+    path("declarations/", include("ventanilla.clearance.urls.declarations")),
+    path("agencies/", include("ventanilla.agencies.urls")),
+    path("clearance/", include("ventanilla.clearance.urls")),
+    path("notices/", include("ventanilla.notifications.urls")),
     path("", include("ventanilla.core.urls")),
 ]
