@@ -140,10 +140,11 @@ def lodging_organisation_ids(*, user: Any) -> list[int]:
     )
 
 
-def draft_qs_for(*, user: Any) -> QuerySet[DeclarationDraft]:
-    """Drafts of the organisations the user lodges for, still to be submitted."""
+def draft_qs_for(*, user: Any, submitted: bool = False) -> QuerySet[DeclarationDraft]:
+    """Drafts of the organisations the user lodges for, still to be submitted (or, with
+    ``submitted=True``, those already submitted)."""
     return DeclarationDraft.objects.filter(
-        declarant_id__in=lodging_organisation_ids(user=user), submitted_at__isnull=True
+        declarant_id__in=lodging_organisation_ids(user=user), submitted_at__isnull=not submitted
     ).select_related("declarant", "created_by", "amends")
 
 
@@ -243,7 +244,9 @@ def draft_submit(
     from ventanilla.declarations import services  # the model module imports this one
 
     draft = (
-        DeclarationDraft.objects.select_for_update()
+        # Only the draft's row is locked: the joined declarations may be absent (outer
+        # join), which PostgreSQL cannot lock.
+        DeclarationDraft.objects.select_for_update(of=("self",))
         .select_related("declarant", "amends", "declaration")
         .get(pk=draft.pk)
     )

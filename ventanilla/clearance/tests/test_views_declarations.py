@@ -246,7 +246,9 @@ def test_lodging_through_the_question_pages(world):
     draft.refresh_from_db()
     assert draft.declaration == declaration and draft.submitted_at is not None
     # A second submission (back button) finds the first.
-    assert broker.post(reverse("declarations:check", args=[draft.pk])).status_code == 404
+    again = broker.post(reverse("declarations:check", args=[draft.pk]))
+    assert again["Location"] == reverse("declarations:submitted", args=[declaration.pk])
+    assert Declaration.objects.filter(lrn="WEB-0001").count() == 1
 
 
 def test_check_page_maps_a_refusal_back_to_its_step(world, lodged):

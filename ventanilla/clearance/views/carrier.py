@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ventanilla.accounts.forms import UswdsMixin
@@ -113,7 +113,11 @@ def arrivals(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Arrival recorded for %(n)s declarations; %(r)s released now.")
+                    ngettext(
+                        "Arrival recorded for %(n)s declaration; %(r)s released now.",
+                        "Arrival recorded for %(n)s declarations; %(r)s released now.",
+                        len(arrived),
+                    )
                     % {"n": len(arrived), "r": len(released)},
                 )
             conveyance = form.cleaned_data["conveyance_ref"].strip()

@@ -36,6 +36,7 @@ from ventanilla.declarations.choices import AMENDABLE, Status
 from ventanilla.declarations.drafts import draft_qs_for, lodging_organisation_ids
 from ventanilla.declarations.models import Declaration
 from ventanilla.duties.selectors import acts_for_trader_side, assessment_latest, assessment_view
+from ventanilla.notifications.rendering import render_notice
 from ventanilla.notifications.selectors import notice_qs_for
 from ventanilla.notifications.services import notice_mark_all_read
 from ventanilla.payments import services as payments
@@ -68,6 +69,7 @@ def _context(request: HttpRequest, declaration: Declaration) -> dict[str, Any]:
         .filter(declaration_id=declaration.pk)
         .order_by("-created_at", "-pk")
     )
+    unread = [n for n in notices if not getattr(n, "is_read", True)]
     context: dict[str, Any] = {
         "declaration": declaration,
         "trade_side": trade_side,
@@ -82,7 +84,16 @@ def _context(request: HttpRequest, declaration: Declaration) -> dict[str, Any]:
         "inspection": inspection_latest(declaration=declaration),
         "timeline": declaration_timeline(declaration=declaration, user=user, trader_side=True),
         "notices": notices,
-        "unread": [n for n in notices if not getattr(n, "is_read", True)],
+        "unread": unread,
+        # The banner takes the most pressing colour among what changed; the words say it.
+        "banner_severity": next(
+            (
+                sev
+                for sev in ("warning", "success")
+                if sev in {render_notice(n).severity for n in unread}
+            ),
+            "info",
+        ),
         "language_next": reverse("declarations:detail", args=[declaration.pk]),
         "errors": {},
         "error": None,

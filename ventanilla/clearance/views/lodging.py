@@ -396,6 +396,9 @@ def _reason_form(draft: DeclarationDraft, data: Any = None) -> f.ReasonForm | No
 @require_http_methods(["GET", "POST"])
 def draft_check(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
+    done = draft_qs_for(user=user, submitted=True).filter(pk=pk, declaration__isnull=False).first()
+    if done is not None:  # submitted already (the back button, a second click)
+        return redirect("declarations:submitted", pk=done.declaration_id)
     draft = _draft(request, pk)
     data = complete(draft.data)
     if request.method == "GET":
