@@ -40,6 +40,7 @@ from ventanilla.agencies.forms import (
 from ventanilla.agencies.models import AgencyReview, Inspection
 from ventanilla.agencies.slots import inspection_next_slot
 from ventanilla.core.errors import BusinessError
+from ventanilla.declarations.choices import Channel
 from ventanilla.risk.engine import explain
 from ventanilla.risk.selectors import assessment_for
 
@@ -127,8 +128,13 @@ def _case_context(request: HttpRequest, review: AgencyReview, **forms: Any) -> d
     declaration = case.declaration
     present = {d.type_code for d in declaration.documents.all()}
     assessment = assessment_for(user=user, declaration_id=declaration.pk)
+    channels = dict(Channel.choices)
     matches = [
-        {**m, "explanation": explain(m.get("conditions", []), m.get("draw"), m.get("rate"))}
+        {
+            **m,
+            "explanation": explain(m.get("conditions", []), m.get("draw"), m.get("rate")),
+            "channel_label": channels.get(m.get("channel", ""), m.get("channel", "")),
+        }
         for m in (assessment.matches if assessment else [])
     ]
     inspection = case.inspection
