@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from ventanilla.accounts.selectors import organisation_qs_for
 from ventanilla.agencies.selectors import reviews_current
 from ventanilla.declarations.choices import Milestone, Status
 from ventanilla.declarations.models import Declaration
@@ -40,9 +41,12 @@ def declaration_timeline(*, declaration: Declaration, user: Any, trader_side: bo
         steps.append(
             Step(event.at, "milestone", str(Milestone(event.milestone).label), "", event.source)
         )
+    # An officer reads the internal reasons of their own agency only; other agencies
+    # and the trader side see the agency, the state and the reason category.
+    own = set(organisation_qs_for(user=user).values_list("pk", flat=True))
     for review in reviews_current(declaration=declaration):
         detail = review.get_reason_category_display() if review.reason_category else ""
-        if not trader_side and review.reason:
+        if not trader_side and review.reason and review.agency_id in own:
             detail = f"{detail}: {review.reason}" if detail else review.reason
         steps.append(
             Step(

@@ -64,6 +64,33 @@ def _validate(
     return errors
 
 
+def _check_representation(
+    rows: Sequence[dict[str, Any]], declarant: Organisation, prefix: str | None
+) -> None:
+    """A trader lodges only its own declarations; a customs broker lodges for the traders
+    it represents (WCO Agent 05A). Refused as forbidden, before anything else."""
+    if declarant.kind != "trader":
+        return
+    errors = []
+    for n, data in enumerate(rows):
+        for m, party in enumerate(data["parties"]):
+            main = party["role"] in ("importer", "exporter")
+            if main and party["identifier"] != declarant.code:
+                path = f"parties.{m}.identifier"
+                errors.append(
+                    ErrorItem(
+                        "declarant_not_representative",
+                        _(
+                            "A trader lodges only its own declarations; a customs broker lodges for "
+                            "its clients."
+                        ),
+                        f"{prefix}.{n}.{path}" if prefix is not None else path,
+                    )
+                )
+    if errors:
+        raise BusinessError(errors, http_status=403)
+
+
 def _main_party(data: dict[str, Any], orgs: dict[str, Organisation]) -> Organisation:
     role = "exporter" if data["declaration_type"] == "EX" else "importer"
     for party in data["parties"]:
@@ -263,6 +290,7 @@ def declarations_lodge(
     existing = _existing(declarant, rows, prefix)
     new_rows = [d for d in rows if d["lrn"] not in existing]
     orgs = _organisations_by_code(new_rows)
+    _check_representation(new_rows, declarant, prefix)
     errors = _validate(new_rows, orgs, prefix)
     if errors:
         raise BusinessError(errors)

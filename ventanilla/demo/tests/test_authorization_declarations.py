@@ -54,7 +54,8 @@ SEES_AVO = expect(
     trader_b=404,
 )
 # DEMO-COF-0001 is routed to plant health only.
-SEES_COF = expect(200, trader_b=404, customs=404, food=404, customs_supervisor=404)
+# Customs administers every declaration (not only those routed to it).
+SEES_COF = expect(200, trader_b=404, food=404)
 # Lodging: a trader for itself, a broker for its clients; the superuser must say for
 # which organisation (``?organisation=``); everyone else may not lodge.
 LODGE = expect(403, trader_a=201, broker=201)
