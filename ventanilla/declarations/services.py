@@ -81,8 +81,8 @@ def _check_representation(
                     ErrorItem(
                         "declarant_not_representative",
                         _(
-                            "A trader lodges only its own declarations; a customs broker lodges for "
-                            "its clients."
+                            "A trader lodges only its own declarations; "
+                            "a customs broker lodges for its clients."
                         ),
                         f"{prefix}.{n}.{path}" if prefix is not None else path,
                     )
