@@ -15,120 +15,31 @@ import (ADR 0005); without one, the declaration is lodged only.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ventanilla.accounts.models import Organisation
 from ventanilla.accounts.selectors import organisation_qs_for
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import BusinessError, ConflictError
-from ventanilla.core.models import TimeStamped
 
 LODGING_KINDS = ("trader", "broker")
 
-# The question pages, in order (the URL names each step by its key).
-STEPS: tuple[str, ...] = ("type", "parties", "transport", "goods", "documents", "check")
+# Re-exported: the pages use the draft model's helpers through this module.
+from ventanilla.declarations.draft_model import (  # noqa: E402
+    STEPS,
+    DeclarationDraft,
+    complete,
+    empty_content,
+    empty_item,
+)
 
-
-def empty_item() -> dict[str, Any]:
-    return {
-        "tariff_line": "",
-        "description": "",
-        "origin_country": "",
-        "preference_code": "",
-        "package_type": "",
-        "package_count": "",
-        "gross_mass_kg": "",
-        "net_mass_kg": "",
-        "supplementary_quantity": "",
-        "customs_value": "",
-        "perishable": False,
-        "documents": [],
-    }
-
-
-def empty_content() -> dict[str, Any]:
-    """Every key of the input shape, blank: the pages fill it step by step."""
-    return {
-        "lrn": "",
-        "declaration_type": "IM",
-        "procedure_code": "4000",
-        "previous_procedure_code": "",
-        "office_code": "",
-        "transport_mode": "1",
-        "conveyance_ref": "",
-        "transport_document_ref": "",
-        "loading_location": "",
-        "discharge_location": "",
-        "entry_office_code": "",
-        "estimated_arrival": "",
-        "export_country": "",
-        "destination_country": getattr(settings, "VENTANILLA_COUNTRY", "PE"),
-        "incoterm": "",
-        "invoice_currency": "USD",
-        "invoice_amount": "",
-        "perishable": False,
-        "parties": [],
-        "items": [empty_item()],
-        "documents": [],
-    }
-
-
-def complete(data: dict[str, Any] | None) -> dict[str, Any]:
-    """``data`` with every missing key of the input shape added (blank)."""
-    out = empty_content()
-    for key, value in (data or {}).items():
-        out[key] = copy.deepcopy(value)
-    out["items"] = [{**empty_item(), **item} for item in out.get("items") or []] or [empty_item()]
-    return out
-
-
-class DeclarationDraft(TimeStamped):
-    declarant = models.ForeignKey(
-        "accounts.Organisation",
-        on_delete=models.PROTECT,
-        related_name="declaration_drafts",
-        verbose_name=gettext_lazy("declarant"),
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
-    )
-    data = models.JSONField(gettext_lazy("content"), default=empty_content)
-    step = models.CharField(gettext_lazy("current step"), max_length=12, default=STEPS[0])
-    # An amendment in the making: the declaration it will replace the content of.
-    amends = models.ForeignKey(
-        "declarations.Declaration",
-        on_delete=models.CASCADE,
-        related_name="amendment_drafts",
-        null=True,
-        blank=True,
-    )
-    declaration = models.ForeignKey(
-        "declarations.Declaration",
-        on_delete=models.SET_NULL,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    submitted_at = models.DateTimeField(gettext_lazy("submitted at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-updated_at", "-pk"]
-        verbose_name = gettext_lazy("declaration draft")
-        verbose_name_plural = gettext_lazy("declaration drafts")
-        indexes = [models.Index(fields=["declarant", "submitted_at"])]
-
-    def __str__(self) -> str:
-        return str(self.data.get("lrn") or f"draft {self.pk}")
-
+__all__ = ["STEPS", "DeclarationDraft", "complete", "empty_content", "empty_item"]
 
 # --- reads ------------------------------------------------------------------------------
 

@@ -268,4 +268,4 @@ class MilestoneEvent(models.Model):
         return f"{self.milestone}@{self.at:%Y-%m-%d %H:%M}"
 
 
-from ventanilla.declarations.drafts import DeclarationDraft  # noqa: E402,F401
+from ventanilla.declarations.draft_model import DeclarationDraft  # noqa: E402,F401
