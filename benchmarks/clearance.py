@@ -29,7 +29,7 @@ DECLARATIONS = int(os.environ.get("BENCH_DECLARATIONS", "600"))
 BULK_REQUESTS = int(os.environ.get("BENCH_BULK_REQUESTS", "10"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 
-TOKEN_SCRIPT = """
+SETUP_SCRIPT = """
 from ventanilla.accounts.models import Organisation, User
 from ventanilla.accounts.services import api_token_create
 org = Organisation.objects.get(code="20100000003")
@@ -40,16 +40,35 @@ print(api_token_create(organisation=org, user=user, name="bench", by=user).secre
 
 def declaration(lrn: str) -> dict:
     eta = (dt.datetime.now(dt.UTC) + dt.timedelta(days=5)).isoformat()
-    items = [{"tariff_line": "8471300000", "description": f"Laptop computers lot {n}",
-              "origin_country": "CN", "package_type": "CT", "package_count": 40,
-              "gross_mass_kg": "260", "net_mass_kg": "240", "customs_value": "12000.00",
-              "documents": []} for n in range(1, 11)]
+    items = [
+        {
+            "tariff_line": "8471300000",
+            "description": f"Laptop computers lot {n}",
+            "origin_country": "CN",
+            "package_type": "CT",
+            "package_count": 40,
+            "gross_mass_kg": "260",
+            "net_mass_kg": "240",
+            "customs_value": "12000.00",
+            "documents": [],
+        }
+        for n in range(1, 11)
+    ]
     return {
-        "lrn": lrn, "declaration_type": "IM", "procedure_code": "4000",
-        "office_code": "PECLL0118", "transport_mode": "1", "conveyance_ref": "BENCH 1",
-        "transport_document_ref": f"BL-{lrn}", "loading_location": "MXZLO",
-        "discharge_location": "PECLL", "estimated_arrival": eta, "export_country": "CN",
-        "destination_country": "PE", "incoterm": "FOB", "invoice_currency": "USD",
+        "lrn": lrn,
+        "declaration_type": "IM",
+        "procedure_code": "4000",
+        "office_code": "PECLL0118",
+        "transport_mode": "1",
+        "conveyance_ref": "BENCH 1",
+        "transport_document_ref": f"BL-{lrn}",
+        "loading_location": "MXZLO",
+        "discharge_location": "PECLL",
+        "estimated_arrival": eta,
+        "export_country": "CN",
+        "destination_country": "PE",
+        "incoterm": "FOB",
+        "invoice_currency": "USD",
         "invoice_amount": "120000.00",
         "parties": [
             {"role": "importer", "name": "Andes Fresh", "identifier": "20100000001"},
@@ -65,8 +84,14 @@ def prepare(env: dict[str, str]) -> str:
     manage(env, "migrate", "--no-input", "-v", "0")
     manage(env, "flush", "--no-input")
     manage(env, "load_demo", "-v", "0")
-    out = subprocess.run([sys.executable, "-m", "ventanilla.cli", "shell", "-c", TOKEN_SCRIPT],
-                         env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "ventanilla.cli", "shell", "-c", SETUP_SCRIPT],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return out.stdout.strip().splitlines()[-1]
 
 
@@ -78,29 +103,64 @@ def main() -> int:
     run = uuid.uuid4().hex[:6]
     with server(env) as port:
         progress(f"peer: {DECLARATIONS} single-row inserts")
-        peer_requests = [("POST", "/bench/peer-insert",
-                          json.dumps({"key": f"{run}-{n}"}).encode(),
-                          {"Content-Type": "application/json"}) for n in range(DECLARATIONS)]
+        peer_requests = [
+            (
+                "POST",
+                "/bench/peer-insert",
+                json.dumps({"key": f"{run}-{n}"}).encode(),
+                {"Content-Type": "application/json"},
+            )
+            for n in range(DECLARATIONS)
+        ]
         peer = load(port, peer_requests, CONCURRENCY, lambda s, _b: s == 201)
         progress(f"lodging {DECLARATIONS} declarations of 10 items, one per request")
-        lodge_requests = [("POST", "/api/v1/declarations/lodge/",
-                           json.dumps(declaration(f"B{run}-{n}")).encode(), auth)
-                          for n in range(DECLARATIONS)]
+        lodge_requests = [
+            (
+                "POST",
+                "/api/v1/declarations/lodge/",
+                json.dumps(declaration(f"B{run}-{n}")).encode(),
+                auth,
+            )
+            for n in range(DECLARATIONS)
+        ]
         ours = load(port, lodge_requests, CONCURRENCY, lambda s, _b: s == 201)
         progress(f"bulk: {BULK_REQUESTS} requests of 100 declarations × 10 items")
-        bulk_requests = [("POST", "/api/v1/declarations/bulk/", json.dumps(
-            {"declarations": [declaration(f"K{run}-{r}-{n}") for n in range(100)]}).encode(),
-            auth) for r in range(BULK_REQUESTS)]
+        bulk_requests = [
+            (
+                "POST",
+                "/api/v1/declarations/bulk/",
+                json.dumps(
+                    {"declarations": [declaration(f"K{run}-{r}-{n}") for n in range(100)]}
+                ).encode(),
+                auth,
+            )
+            for r in range(BULK_REQUESTS)
+        ]
         bulk = load(port, bulk_requests, 2, lambda s, _b: s == 201)
     if ours.errors or bulk.errors or peer.errors:
         progress(f"errors: lodge {ours.errors}, bulk {bulk.errors}, peer {peer.errors}")
-    emit("clearance_lodge_assess_route_rate", ours.rate, "declarations/s",
-         "plain Django view, one insert", peer.rate)
-    emit("clearance_lodge_assess_route_p99", ours.p99, "ms",
-         "plain Django view, one insert", peer.p99)
+    emit(
+        "clearance_lodge_assess_route_rate",
+        ours.rate,
+        "declarations/s",
+        "plain Django view, one insert",
+        peer.rate,
+    )
+    emit(
+        "clearance_lodge_assess_route_p99",
+        ours.p99,
+        "ms",
+        "plain Django view, one insert",
+        peer.p99,
+    )
     items_per_s = bulk.rate * 100 * 10
-    emit("clearance_bulk_lodgement_rate", items_per_s, "items/s",
-         "plain Django view, one insert (rows/s)", peer.rate)
+    emit(
+        "clearance_bulk_lodgement_rate",
+        items_per_s,
+        "items/s",
+        "plain Django view, one insert (rows/s)",
+        peer.rate,
+    )
     return 1 if (ours.errors or bulk.errors) else 0
 
 

@@ -23,9 +23,19 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/test"
 
 def emit(benchmark: str, value: float, unit: str, peer: str, peer_value: float) -> None:
     ratio = round(value / peer_value, 3) if peer_value else None
-    print(json.dumps({"benchmark": benchmark, "value": round(value, 3), "unit": unit,
-                      "peer": peer, "peer_value": round(peer_value, 3), "ratio": ratio}),
-          flush=True)
+    print(
+        json.dumps(
+            {
+                "benchmark": benchmark,
+                "value": round(value, 3),
+                "unit": unit,
+                "peer": peer,
+                "peer_value": round(peer_value, 3),
+                "ratio": ratio,
+            }
+        ),
+        flush=True,
+    )
 
 
 def progress(message: str) -> None:
@@ -39,24 +49,44 @@ def free_port() -> int:
 
 
 def bench_env(database_url: str) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.bench",
-           "LOG_LEVEL": "WARNING", "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "config.bench",
+        "LOG_LEVEL": "WARNING",
+        "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
+    }
     return env
 
 
 def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "ventanilla.cli", *args], env=env, check=True,
-                   cwd=ROOT)
+    subprocess.run([sys.executable, "-m", "ventanilla.cli", *args], env=env, check=True, cwd=ROOT)
 
 
 @contextmanager
 def server(env: dict[str, str], workers: int = 2) -> Iterator[int]:
     """gunicorn serving the project on a free loopback port; stopped on exit."""
     port = free_port()
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "gthread",
-         "--threads", "4", "--log-level", "warning"], env=env, cwd=ROOT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -87,12 +117,19 @@ class LoadResult:
 
     @property
     def p99(self) -> float:
-        return statistics.quantiles(self.latencies_ms, n=100)[98] if len(
-            self.latencies_ms) > 2 else 0.0
+        return (
+            statistics.quantiles(self.latencies_ms, n=100)[98]
+            if len(self.latencies_ms) > 2
+            else 0.0
+        )
 
 
-def load(port: int, requests: list[tuple[str, str, bytes, dict[str, str]]],
-         concurrency: int, check: Callable[[int, bytes], bool]) -> LoadResult:
+def load(
+    port: int,
+    requests: list[tuple[str, str, bytes, dict[str, str]]],
+    concurrency: int,
+    check: Callable[[int, bytes], bool],
+) -> LoadResult:
     """Send the requests over keep-alive connections from ``concurrency`` threads."""
     result = LoadResult()
     lock = threading.Lock()

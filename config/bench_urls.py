@@ -14,8 +14,9 @@ from ventanilla.core.idempotency import IdempotencyRecord
 @csrf_exempt
 def peer_insert(request: HttpRequest) -> JsonResponse:
     body = json.loads(request.body or b"{}")
-    row = IdempotencyRecord.objects.create(owner="bench", key=body["key"], scope="bench",
-                                           request_hash="-", status_code=200, body={})
+    row = IdempotencyRecord.objects.create(
+        owner="bench", key=body["key"], scope="bench", request_hash="-", status_code=200, body={}
+    )
     return JsonResponse({"id": row.pk}, status=201)
 
 

@@ -28,9 +28,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(m.RequirementLine)
 class RequirementLineAdmin(ReadOnlyAdmin, TranslationAdmin):
-    list_display = ("key", "agency", "hs_prefix", "origin_country", "action",
-                    "document_type_code", "sequence", "sla_hours", "perishable_sla_hours",
-                    "valid_from", "valid_to")
+    list_display = (
+        "key",
+        "agency",
+        "hs_prefix",
+        "origin_country",
+        "action",
+        "document_type_code",
+        "sequence",
+        "sla_hours",
+        "perishable_sla_hours",
+        "valid_from",
+        "valid_to",
+    )
     list_filter = ("agency", "action", "declaration_type")
     search_fields = ("key", "hs_prefix", "description_en", "description_es")
 
@@ -39,8 +49,15 @@ class ReviewEventInline(admin.TabularInline):
     model = m.ReviewEvent
     extra = 0
     can_delete = False
-    readonly_fields = ("from_status", "to_status", "at", "actor", "actor_organisation",
-                       "reason", "reason_category")
+    readonly_fields = (
+        "from_status",
+        "to_status",
+        "at",
+        "actor",
+        "actor_organisation",
+        "reason",
+        "reason_category",
+    )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -48,8 +65,7 @@ class ReviewEventInline(admin.TabularInline):
 
 @admin.register(m.AgencyReview)
 class AgencyReviewAdmin(ReadOnlyAdmin):
-    list_display = ("declaration", "agency", "round", "status", "priority", "due_at",
-                    "decided_at")
+    list_display = ("declaration", "agency", "round", "status", "priority", "due_at", "decided_at")
     list_filter = ("agency", "status", "priority")
     inlines = [ReviewEventInline]
 
@@ -64,8 +80,15 @@ class ParticipantInline(admin.TabularInline):
     model = m.InspectionParticipant
     extra = 0
     can_delete = False
-    readonly_fields = ("agency", "review", "joined_at", "result", "notes", "recorded_at",
-                       "recorded_by")
+    readonly_fields = (
+        "agency",
+        "review",
+        "joined_at",
+        "result",
+        "notes",
+        "recorded_at",
+        "recorded_by",
+    )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -93,8 +116,17 @@ class InspectionCalendarAdmin(admin.ModelAdmin):
     """New calendars are added with their own ``valid_from``; a version in force is closed
     by setting its ``valid_to``, never rewritten."""
 
-    list_display = ("location", "opens_at", "closes_at", "slot_minutes", "capacity",
-                    "perishable_reserve", "perishables_after_hours", "valid_from", "valid_to")
+    list_display = (
+        "location",
+        "opens_at",
+        "closes_at",
+        "slot_minutes",
+        "capacity",
+        "perishable_reserve",
+        "perishables_after_hours",
+        "valid_from",
+        "valid_to",
+    )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is None:

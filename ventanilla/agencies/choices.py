@@ -29,8 +29,9 @@ S = ReviewStatus
 REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
     S.WAITING: frozenset({S.PENDING, S.SUPERSEDED}),
     S.PENDING: frozenset({S.IN_PROGRESS, S.SUPERSEDED}),
-    S.IN_PROGRESS: frozenset({S.INFORMATION_REQUESTED, S.APPROVED, S.REJECTED,
-                              S.INSPECTION_REQUIRED, S.SUPERSEDED}),
+    S.IN_PROGRESS: frozenset(
+        {S.INFORMATION_REQUESTED, S.APPROVED, S.REJECTED, S.INSPECTION_REQUIRED, S.SUPERSEDED}
+    ),
     S.INFORMATION_REQUESTED: frozenset({S.IN_PROGRESS, S.SUPERSEDED}),
     S.INSPECTION_REQUIRED: frozenset({S.APPROVED, S.REJECTED, S.SUPERSEDED}),
     S.APPROVED: frozenset(),
@@ -40,11 +41,13 @@ REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 # Reviews still to be decided: an amendment supersedes these (and only these).
-OPEN_REVIEW = frozenset({S.WAITING, S.PENDING, S.IN_PROGRESS, S.INFORMATION_REQUESTED,
-                         S.INSPECTION_REQUIRED})
+OPEN_REVIEW = frozenset(
+    {S.WAITING, S.PENDING, S.IN_PROGRESS, S.INFORMATION_REQUESTED, S.INSPECTION_REQUIRED}
+)
 # Reviews an officer has to act on now (the default queue).
-ACTIONABLE_REVIEW = frozenset({S.PENDING, S.IN_PROGRESS, S.INFORMATION_REQUESTED,
-                               S.INSPECTION_REQUIRED})
+ACTIONABLE_REVIEW = frozenset(
+    {S.PENDING, S.IN_PROGRESS, S.INFORMATION_REQUESTED, S.INSPECTION_REQUIRED}
+)
 
 
 class Decision(models.TextChoices):
@@ -88,8 +91,9 @@ class InspectionStatus(models.TextChoices):
 
 INSPECTION_TRANSITIONS: dict[str, frozenset[str]] = {
     InspectionStatus.BOOKED: frozenset({InspectionStatus.IN_PROGRESS, InspectionStatus.CANCELLED}),
-    InspectionStatus.IN_PROGRESS: frozenset({InspectionStatus.COMPLETED,
-                                             InspectionStatus.CANCELLED}),
+    InspectionStatus.IN_PROGRESS: frozenset(
+        {InspectionStatus.COMPLETED, InspectionStatus.CANCELLED}
+    ),
     InspectionStatus.COMPLETED: frozenset(),
     InspectionStatus.CANCELLED: frozenset(),
 }

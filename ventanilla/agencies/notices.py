@@ -36,25 +36,39 @@ LANGUAGES = ("en", "es")
 
 
 def notice_send(
-    *, organisations: list[Organisation], kind: str, declaration_id: int | None,
-    params: dict[str, Any], by: Any | None,
+    *,
+    organisations: list[Organisation],
+    kind: str,
+    declaration_id: int | None,
+    params: dict[str, Any],
+    by: Any | None,
 ) -> None:
     from ventanilla.notifications.services import notify  # lazily: see the module doc
 
-    notify(organisations=organisations, kind=kind, declaration_id=declaration_id,
-           params=params, by=by)
+    notify(
+        organisations=organisations, kind=kind, declaration_id=declaration_id, params=params, by=by
+    )
 
 
-def _after_commit(organisations: Iterable[Organisation | None], kind: str,
-                  declaration: Declaration, params: dict[str, Any]) -> None:
+def _after_commit(
+    organisations: Iterable[Organisation | None],
+    kind: str,
+    declaration: Declaration,
+    params: dict[str, Any],
+) -> None:
     recipients = list({o.pk: o for o in organisations if o is not None}.values())
     declaration_id = declaration.pk
 
     def send() -> None:
         # Looked up at call time so tests can patch ``notice_send``. Robust: a notice
         # that fails is logged by Django and never undoes the committed decision.
-        notice_send(organisations=recipients, kind=kind, declaration_id=declaration_id,
-                    params=params, by=None)
+        notice_send(
+            organisations=recipients,
+            kind=kind,
+            declaration_id=declaration_id,
+            params=params,
+            by=None,
+        )
 
     transaction.on_commit(send, robust=True)
 
@@ -88,22 +102,32 @@ def _category(code: str) -> Any:
 
 
 def _base(declaration: Declaration, agencies: list[Organisation]) -> dict[str, Any]:
-    return {"reference": str(declaration), "agency": ", ".join(a.name for a in agencies),
-            "agency_codes": [a.code for a in agencies]}
+    return {
+        "reference": str(declaration),
+        "agency": ", ".join(a.name for a in agencies),
+        "agency_codes": [a.code for a in agencies],
+    }
 
 
 def inspection_selected(review: AgencyReview, *, expected_at: dt.datetime | None) -> None:
     """TFA 5.2: an agency holds the goods for inspection — who, why, when and where."""
     declaration = review.declaration
-    location = (declaration.discharge_location or declaration.loading_location
-                or declaration.office_code)
-    _after_commit(_movement(declaration), "inspection_selected", declaration, {
-        **_base(declaration, [review.agency]), "review_id": review.pk,
-        "reason_category": both(_category(review.reason_category)),
-        "reason_category_code": review.reason_category or ReasonCategory.OTHER,
-        "expected_at": iso(expected_at or review.due_at or timezone.now()),
-        "location": location,
-    })
+    location = (
+        declaration.discharge_location or declaration.loading_location or declaration.office_code
+    )
+    _after_commit(
+        _movement(declaration),
+        "inspection_selected",
+        declaration,
+        {
+            **_base(declaration, [review.agency]),
+            "review_id": review.pk,
+            "reason_category": both(_category(review.reason_category)),
+            "reason_category_code": review.reason_category or ReasonCategory.OTHER,
+            "expected_at": iso(expected_at or review.due_at or timezone.now()),
+            "location": location,
+        },
+    )
 
 
 def goods_detained(inspection: Inspection, participants: list[InspectionParticipant]) -> None:
@@ -111,12 +135,20 @@ def goods_detained(inspection: Inspection, participants: list[InspectionParticip
     declaration = inspection.declaration
     end = inspection.scheduled_at + dt.timedelta(minutes=inspection.duration_minutes)
     categories = [_category(p.review.reason_category) for p in participants]
-    _after_commit(_movement(declaration), "goods_detained", declaration, {
-        **_base(declaration, [p.agency for p in participants]),
-        "reason_category": both(*categories), "expected_at": iso(end),
-        "inspection_id": inspection.pk, "scheduled_at": iso(inspection.scheduled_at),
-        "location": inspection.location, "place": inspection.place,
-    })
+    _after_commit(
+        _movement(declaration),
+        "goods_detained",
+        declaration,
+        {
+            **_base(declaration, [p.agency for p in participants]),
+            "reason_category": both(*categories),
+            "expected_at": iso(end),
+            "inspection_id": inspection.pk,
+            "scheduled_at": iso(inspection.scheduled_at),
+            "location": inspection.location,
+            "place": inspection.place,
+        },
+    )
 
 
 def inspection_ended(inspection: Inspection, participants: list[InspectionParticipant]) -> None:
@@ -126,28 +158,45 @@ def inspection_ended(inspection: Inspection, participants: list[InspectionPartic
     for code in LANGUAGES:
         with translation.override(code):
             results[code] = "; ".join(
-                f"{p.agency.name}: {InspectionResult(p.result).label}" for p in participants)
-    _after_commit(_movement(declaration), "inspection_ended", declaration, {
-        **_base(declaration, [p.agency for p in participants]), "result": results,
-        "inspection_id": inspection.pk, "ended_at": iso(inspection.ended_at),
-        "results": [{"agency_code": p.agency.code, "result": p.result} for p in participants],
-    })
+                f"{p.agency.name}: {InspectionResult(p.result).label}" for p in participants
+            )
+    _after_commit(
+        _movement(declaration),
+        "inspection_ended",
+        declaration,
+        {
+            **_base(declaration, [p.agency for p in participants]),
+            "result": results,
+            "inspection_id": inspection.pk,
+            "ended_at": iso(inspection.ended_at),
+            "results": [{"agency_code": p.agency.code, "result": p.result} for p in participants],
+        },
+    )
 
 
 def information_requested(review: AgencyReview, request: InformationRequest) -> None:
     declaration = review.declaration
-    _after_commit(_declarants(declaration), "information_requested", declaration, {
-        **_base(declaration, [review.agency]), "review_id": review.pk,
-        "request_id": request.pk, "message": request.message,
-    })
+    _after_commit(
+        _declarants(declaration),
+        "information_requested",
+        declaration,
+        {
+            **_base(declaration, [review.agency]),
+            "review_id": review.pk,
+            "request_id": request.pk,
+            "message": request.message,
+        },
+    )
 
 
 def review_decided(review: AgencyReview, *, second_test_available: bool) -> None:
     """TFA 4, 10.4: the decision and its category, never the officer's words."""
     declaration = review.declaration
     params = {
-        **_base(declaration, [review.agency]), "review_id": review.pk,
-        "decision": both(ReviewStatus(review.status).label), "decision_code": review.status,
+        **_base(declaration, [review.agency]),
+        "review_id": review.pk,
+        "decision": both(ReviewStatus(review.status).label),
+        "decision_code": review.status,
         "second_test_available": second_test_available,
     }
     if review.reason_category:
@@ -159,8 +208,16 @@ def review_decided(review: AgencyReview, *, second_test_available: bool) -> None
 def second_test_result(request: SecondTestRequest, review: AgencyReview) -> None:
     declaration = review.declaration
     label = _("Adverse result") if request.adverse else _("Favourable result")
-    _after_commit(_declarants(declaration), "second_test_result", declaration, {
-        **_base(declaration, [request.sample.participant.agency]), "review_id": review.pk,
-        "result": both(label), "adverse": bool(request.adverse),
-        "second_test_id": request.pk, "sample_reference": request.sample.reference,
-    })
+    _after_commit(
+        _declarants(declaration),
+        "second_test_result",
+        declaration,
+        {
+            **_base(declaration, [request.sample.participant.agency]),
+            "review_id": review.pk,
+            "result": both(label),
+            "adverse": bool(request.adverse),
+            "second_test_id": request.pk,
+            "sample_reference": request.sample.reference,
+        },
+    )

@@ -61,8 +61,9 @@ class HsPrefixValid(Rule):
     """The HS prefix must have 2 to 6 digits, or 8 to 10 digits of a national tariff line."""
 
     code = "hs_prefix_invalid"
-    message = _("The HS prefix must have 2 to 6 digits, or 8 to 10 digits of a national "
-                "tariff line.")
+    message = _(
+        "The HS prefix must have 2 to 6 digits, or 8 to 10 digits of a national tariff line."
+    )
 
     def check(self, ctx: LineContext) -> Iterator[ErrorItem]:
         if not HS_PREFIX.match(ctx.data.get("hs_prefix") or ""):
@@ -168,8 +169,15 @@ class NotInThePast(Rule):
 
 
 LINE_RULES: tuple[Rule, ...] = (
-    HsPrefixValid(), CountryValid(), DeclarationTypeValid(), ProcedureValid(), ActionValid(),
-    PermitNamesDocument(), DescriptionGiven(), ServiceLevelValid(), NotInThePast(),
+    HsPrefixValid(),
+    CountryValid(),
+    DeclarationTypeValid(),
+    ProcedureValid(),
+    ActionValid(),
+    PermitNamesDocument(),
+    DescriptionGiven(),
+    ServiceLevelValid(),
+    NotInThePast(),
 )
 
 
@@ -252,7 +260,11 @@ class SecondTestConsidered(Rule):
 
 
 DECISION_RULES: tuple[Rule, ...] = (
-    DecisionKnown(), ReasonGiven(), ReasonCategoryGiven(), ReasonCategoryKnown(), InspectOnce(),
+    DecisionKnown(),
+    ReasonGiven(),
+    ReasonCategoryGiven(),
+    ReasonCategoryKnown(),
+    InspectOnce(),
     SecondTestConsidered(),
 )
 

@@ -64,9 +64,14 @@ def _blank_or(field: str, value: str | None) -> Q:
 
 
 def requirements_matching(
-    *, hs_code: str, origin_country: str | None = None, declaration_type: str | None = None,
-    procedure_code: str | None = None, export_country: str | None = None,
-    destination_country: str | None = None, day: dt.date | None = None,
+    *,
+    hs_code: str,
+    origin_country: str | None = None,
+    declaration_type: str | None = None,
+    procedure_code: str | None = None,
+    export_country: str | None = None,
+    destination_country: str | None = None,
+    day: dt.date | None = None,
 ) -> QuerySet[RequirementLine]:
     """Lines in force on ``day`` that apply to goods with this HS code or national
     tariff line (by prefix). A criterion left empty is not filtered on, so the portal
@@ -97,7 +102,8 @@ def requirements_for_facts(
         prefixes = _prefixes(item.get("tariff_line") or item.get("hs_code") or "")
         if prefixes:
             items_q |= Q(hs_prefix__in=prefixes) & _blank_or(
-                "origin_country", item.get("origin_country") or "~~")
+                "origin_country", item.get("origin_country") or "~~"
+            )
     qs = (
         RequirementLine.objects.as_of(day)
         .filter(items_q)
@@ -113,7 +119,8 @@ def requirements_for_facts(
 
 def _agency_ids_with(user: Any, perm: str) -> list[int]:
     return [
-        org.pk for org in organisation_qs_for(user=user).filter(kind="agency")
+        org.pk
+        for org in organisation_qs_for(user=user).filter(kind="agency")
         if user.has_perm(perm, org)
     ]
 
@@ -156,8 +163,12 @@ def review_qs_for(*, user: Any) -> QuerySet[AgencyReview]:
 
 
 def review_queue_for(
-    *, user: Any, status: str | None = None, perishable: bool | None = None,
-    breached: bool | None = None, now: dt.datetime | None = None,
+    *,
+    user: Any,
+    status: str | None = None,
+    perishable: bool | None = None,
+    breached: bool | None = None,
+    now: dt.datetime | None = None,
 ) -> QuerySet[AgencyReview]:
     """The officer's work queue: perishables first (TFA 7.9), then breached service
     levels, then by due time. Without ``status``: what needs acting on now."""
@@ -166,7 +177,8 @@ def review_queue_for(
     qs = review_qs_for(user=user).annotate(
         breached=Case(
             When(Q(status__in=ACTIONABLE_REVIEW, due_at__lt=clock), then=Value(True)),
-            default=Value(False), output_field=BooleanField(),
+            default=Value(False),
+            output_field=BooleanField(),
         )
     )
     qs = qs.filter(status=status) if status else qs.filter(status__in=ACTIONABLE_REVIEW)
@@ -175,7 +187,8 @@ def review_queue_for(
     if breached is not None:
         qs = qs.filter(breached=breached)
     return qs.select_related("agency", "declaration", "assigned_to").order_by(
-        "-priority", "-breached", F("due_at").asc(nulls_last=True), "pk")
+        "-priority", "-breached", F("due_at").asc(nulls_last=True), "pk"
+    )
 
 
 @dataclass(frozen=True)
@@ -209,11 +222,16 @@ def review_case(*, review: AgencyReview) -> ReviewCase:
 def inspection_latest(*, declaration: Declaration) -> Inspection | None:
     """The open appointment, else the last one."""
     qs = Inspection.objects.filter(declaration=declaration).prefetch_related(
-        Prefetch("participants",
-                 queryset=InspectionParticipant.objects.select_related("agency")
-                 .prefetch_related("samples__second_test")))
-    return (qs.filter(status__in=OPEN_INSPECTION).first()
-            or qs.order_by("-scheduled_at", "-pk").first())
+        Prefetch(
+            "participants",
+            queryset=InspectionParticipant.objects.select_related("agency").prefetch_related(
+                "samples__second_test"
+            ),
+        )
+    )
+    return (
+        qs.filter(status__in=OPEN_INSPECTION).first() or qs.order_by("-scheduled_at", "-pk").first()
+    )
 
 
 @dataclass(frozen=True)
@@ -230,16 +248,16 @@ class ClearanceState:
 
 
 def clearance_state(*, declaration: Declaration) -> ClearanceState:
-    reviews = [r for r in reviews_current(declaration=declaration)
-               if r.status != ReviewStatus.SUPERSEDED]
+    reviews = [
+        r for r in reviews_current(declaration=declaration) if r.status != ReviewStatus.SUPERSEDED
+    ]
     status_of = {r.agency_id: r.status for r in reviews}
     approved = tuple(sorted(a for a, s in status_of.items() if s == ReviewStatus.APPROVED))
     rejected = tuple(sorted(a for a, s in status_of.items() if s == ReviewStatus.REJECTED))
     pending = tuple(sorted(set(status_of) - set(approved) - set(rejected)))
     inspection_open = (
         ReviewStatus.INSPECTION_REQUIRED in status_of.values()
-        or Inspection.objects.filter(declaration=declaration,
-                                     status__in=OPEN_INSPECTION).exists()
+        or Inspection.objects.filter(declaration=declaration, status__in=OPEN_INSPECTION).exists()
     )
     return ClearanceState(
         required_agencies=tuple(sorted(status_of)),
@@ -254,8 +272,11 @@ def clearance_state(*, declaration: Declaration) -> ClearanceState:
 
 def customs_agency() -> Organisation | None:
     """The customs administration: the first active agency whose function is customs."""
-    return (Organisation.objects.filter(kind="agency", agency_function="customs",
-                                        is_active=True).order_by("pk").first())
+    return (
+        Organisation.objects.filter(kind="agency", agency_function="customs", is_active=True)
+        .order_by("pk")
+        .first()
+    )
 
 
 # --- Inspections and samples (officer side) ---------------------------------------------
@@ -264,19 +285,20 @@ def customs_agency() -> Organisation | None:
 def inspection_qs_for(*, user: Any) -> QuerySet[Inspection]:
     """Appointments in which one of the user's agencies takes part."""
     return Inspection.objects.filter(
-        participants__agency_id__in=officer_agency_ids(user=user)).distinct()
+        participants__agency_id__in=officer_agency_ids(user=user)
+    ).distinct()
 
 
 def sample_qs_for(*, user: Any) -> QuerySet[Sample]:
     return Sample.objects.filter(
-        participant__agency_id__in=officer_agency_ids(user=user)).select_related(
-        "participant__review", "participant__agency")
+        participant__agency_id__in=officer_agency_ids(user=user)
+    ).select_related("participant__review", "participant__agency")
 
 
 def second_test_qs_for(*, user: Any) -> QuerySet[SecondTestRequest]:
     return SecondTestRequest.objects.filter(
-        sample__participant__agency_id__in=officer_agency_ids(user=user)).select_related(
-        "sample__participant__review", "sample__participant__agency")
+        sample__participant__agency_id__in=officer_agency_ids(user=user)
+    ).select_related("sample__participant__review", "sample__participant__agency")
 
 
 # --- The trader's side ------------------------------------------------------------------
@@ -285,8 +307,11 @@ def second_test_qs_for(*, user: Any) -> QuerySet[SecondTestRequest]:
 def trader_side_ids(*, user: Any) -> list[int]:
     """Organisations through which the user answers agencies: any trader or broker."""
     ids = acting_organisation_ids(user=user)
-    return list(Organisation.objects.filter(pk__in=ids, kind__in=("trader", "broker"))
-                .values_list("pk", flat=True))
+    return list(
+        Organisation.objects.filter(pk__in=ids, kind__in=("trader", "broker")).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def _for_trader(prefix: str, ids: list[int]) -> Q:
@@ -299,7 +324,8 @@ def information_requests_for(
     """Questions agencies asked about the declarations the user's organisations lodged
     or are the trader of."""
     qs = InformationRequest.objects.filter(
-        _for_trader("review__declaration__", trader_side_ids(user=user)))
+        _for_trader("review__declaration__", trader_side_ids(user=user))
+    )
     if status:
         qs = qs.filter(status=status)
     return qs.select_related("review__agency", "review__declaration")

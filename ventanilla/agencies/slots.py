@@ -33,15 +33,23 @@ class SlotRules:
 def slot_rules(*, location: str, day: dt.date | None = None) -> SlotRules:
     """The calendar in force for the place, else the default one (blank location), else
     the built-in hours (07:00–19:00, 30-minute slots)."""
-    rows = (InspectionCalendar.objects.as_of(day).filter(Q(location=location) | Q(location=""))
-            .order_by("-location", "-valid_from"))
+    rows = (
+        InspectionCalendar.objects.as_of(day)
+        .filter(Q(location=location) | Q(location=""))
+        .order_by("-location", "-valid_from")
+    )
     row = rows.first()
     if row is None:
         return SlotRules()
-    return SlotRules(row.opens_at, row.closes_at, max(row.slot_minutes, 5), max(row.capacity, 1),
-                     # Ordinary goods keep at least one place.
-                     min(row.perishable_reserve, max(row.capacity, 1) - 1),
-                     row.perishables_after_hours)
+    return SlotRules(
+        row.opens_at,
+        row.closes_at,
+        max(row.slot_minutes, 5),
+        max(row.capacity, 1),
+        # Ordinary goods keep at least one place.
+        min(row.perishable_reserve, max(row.capacity, 1) - 1),
+        row.perishables_after_hours,
+    )
 
 
 def _slot_start(moment: dt.datetime, minutes: int) -> dt.datetime:
@@ -51,8 +59,9 @@ def _slot_start(moment: dt.datetime, minutes: int) -> dt.datetime:
     return midnight + dt.timedelta(minutes=slots * minutes)
 
 
-def inspection_next_slot(*, location: str, perishable: bool,
-                         now: dt.datetime | None = None) -> dt.datetime:
+def inspection_next_slot(
+    *, location: str, perishable: bool, now: dt.datetime | None = None
+) -> dt.datetime:
     """The first free slot at ``location`` from ``now`` (a slot already begun is not
     offered). Perishables may use the places kept for them and after-hours slots."""
     now = now or timezone.now()
@@ -65,8 +74,10 @@ def inspection_next_slot(*, location: str, perishable: bool,
     taken: Counter[dt.datetime] = Counter()
     taken_ordinary: Counter[dt.datetime] = Counter()
     booked = Inspection.objects.filter(
-        location=location, status__in=OPEN_INSPECTION,
-        scheduled_at__gte=first - step, scheduled_at__lt=horizon,
+        location=location,
+        status__in=OPEN_INSPECTION,
+        scheduled_at__gte=first - step,
+        scheduled_at__lt=horizon,
     ).values_list("scheduled_at", "is_perishable")
     for at, is_perishable in booked:
         slot = _slot_start(at, rules.slot_minutes)
@@ -80,8 +91,9 @@ def inspection_next_slot(*, location: str, perishable: bool,
         if perishable:
             usable = (in_hours or rules.perishables_after_hours) and taken[slot] < rules.capacity
         else:
-            usable = (in_hours and taken[slot] < rules.capacity
-                      and taken_ordinary[slot] < ordinary_places)
+            usable = (
+                in_hours and taken[slot] < rules.capacity and taken_ordinary[slot] < ordinary_places
+            )
         if usable:
             return slot
         slot = timezone.localtime(slot + step)

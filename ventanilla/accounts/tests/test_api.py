@@ -57,8 +57,9 @@ def test_idempotency_key_reused_for_other_request_is_refused(admin_client):
 def test_validation_errors_have_code_field_and_translated_message(admin_client):
     _admin, org, client = admin_client
     url = reverse("api-tokens", args=[org.pk])
-    response = client.post(url, {"name": "", "user": "not-an-email"}, format="json",
-                           HTTP_IDEMPOTENCY_KEY="k-3")
+    response = client.post(
+        url, {"name": "", "user": "not-an-email"}, format="json", HTTP_IDEMPOTENCY_KEY="k-3"
+    )
     assert response.status_code == 400
     rows = {(e["field"], e["code"]) for e in response.json()["errors"]}
     assert rows == {("name", "blank"), ("user", "invalid")}

@@ -39,29 +39,34 @@ class QueueFilterSerializer(serializers.Serializer):
 class DecideSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Decision.choices)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
-    reason_category = serializers.CharField(required=False, allow_blank=True, max_length=24,
-                                            default="")
+    reason_category = serializers.CharField(
+        required=False, allow_blank=True, max_length=24, default=""
+    )
 
 
 class InformationRequestCreateSerializer(serializers.Serializer):
-    message = serializers.CharField(required=False, allow_blank=True, max_length=4000,
-                                    default="")
+    message = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
 class AnswerSerializer(serializers.Serializer):
-    answer = serializers.CharField(required=False, allow_blank=True, max_length=8000,
-                                   default="")
+    answer = serializers.CharField(required=False, allow_blank=True, max_length=8000, default="")
 
 
 class InspectionBookSerializer(serializers.Serializer):
-    scheduled_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
-                                             help_text=_("Blank: the first free slot."))
-    location = serializers.CharField(required=False, allow_blank=True, max_length=5,
-                                     default="", help_text=_("UN/LOCODE; blank: the port of "
-                                                             "discharge or loading."))
+    scheduled_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text=_("Blank: the first free slot.")
+    )
+    location = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5,
+        default="",
+        help_text=_("UN/LOCODE; blank: the port of discharge or loading."),
+    )
     place = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    duration_minutes = serializers.IntegerField(required=False, min_value=5, max_value=480,
-                                                default=30)
+    duration_minutes = serializers.IntegerField(
+        required=False, min_value=5, max_value=480, default=30
+    )
 
 
 class NextSlotQuerySerializer(serializers.Serializer):
@@ -76,8 +81,12 @@ class NextSlotSerializer(serializers.Serializer):
 
 
 class AgencyChoiceSerializer(serializers.Serializer):
-    agency = serializers.IntegerField(required=False, allow_null=True, default=None,
-                                      help_text=_("Only when you work for several agencies."))
+    agency = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Only when you work for several agencies."),
+    )
 
 
 class ResultSerializer(AgencyChoiceSerializer):
@@ -86,21 +95,18 @@ class ResultSerializer(AgencyChoiceSerializer):
 
 
 class SampleCreateSerializer(AgencyChoiceSerializer):
-    reference = serializers.CharField(required=False, allow_blank=True, max_length=50,
-                                      default="")
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
     lab = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 
 class LabResultSerializer(serializers.Serializer):
-    result = serializers.CharField(required=False, allow_blank=True, max_length=4000,
-                                   default="")
+    result = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
     adverse = serializers.BooleanField()
 
 
 class SecondTestCreateSerializer(serializers.Serializer):
     lab = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=4000,
-                                   default="")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
 class RequirementFieldsSerializer(serializers.Serializer):
@@ -116,15 +122,15 @@ class RequirementFieldsSerializer(serializers.Serializer):
     document_type_code = serializers.CharField(max_length=6, allow_blank=True, required=False)
     sequence = serializers.IntegerField(min_value=0, max_value=99, required=False)
     sla_hours = serializers.IntegerField(min_value=0, max_value=8760, required=False)
-    perishable_sla_hours = serializers.IntegerField(min_value=0, max_value=8760,
-                                                    required=False)
+    perishable_sla_hours = serializers.IntegerField(min_value=0, max_value=8760, required=False)
     legal_basis = serializers.CharField(max_length=300, allow_blank=True, required=False)
     valid_from = serializers.DateField(required=False)
 
 
 class RequirementCreateSerializer(RequirementFieldsSerializer):
-    agency = serializers.IntegerField(required=False, allow_null=True,
-                                      help_text=_("Only when you supervise several agencies."))
+    agency = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("Only when you supervise several agencies.")
+    )
 
 
 class RequirementChangeSerializer(RequirementFieldsSerializer):
@@ -158,11 +164,29 @@ class RequirementLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = RequirementLine
         fields = [
-            "id", "key", "agency_code", "agency_name", "agency_function", "hs_prefix",
-            "origin_country", "export_country", "destination_country", "declaration_type",
-            "procedure_code", "action", "action_label", "document_type_code", "description",
-            "description_en", "description_es", "sequence", "sla_hours",
-            "perishable_sla_hours", "legal_basis", "valid_from", "valid_to",
+            "id",
+            "key",
+            "agency_code",
+            "agency_name",
+            "agency_function",
+            "hs_prefix",
+            "origin_country",
+            "export_country",
+            "destination_country",
+            "declaration_type",
+            "procedure_code",
+            "action",
+            "action_label",
+            "document_type_code",
+            "description",
+            "description_en",
+            "description_es",
+            "sequence",
+            "sla_hours",
+            "perishable_sla_hours",
+            "legal_basis",
+            "valid_from",
+            "valid_to",
         ]
 
 
@@ -187,10 +211,26 @@ class ReviewQueueSerializer(serializers.ModelSerializer):
     class Meta:
         model = AgencyReview
         fields = [
-            "id", "declaration_id", "declaration_ref", "trader_name", "agency_code", "round",
-            "status", "status_label", "sequence", "is_perishable", "priority", "due_at",
-            "paused_at", "paused_seconds", "time_left_seconds", "breached", "assigned_to",
-            "reason_category", "required_documents", "created_at",
+            "id",
+            "declaration_id",
+            "declaration_ref",
+            "trader_name",
+            "agency_code",
+            "round",
+            "status",
+            "status_label",
+            "sequence",
+            "is_perishable",
+            "priority",
+            "due_at",
+            "paused_at",
+            "paused_seconds",
+            "time_left_seconds",
+            "breached",
+            "assigned_to",
+            "reason_category",
+            "required_documents",
+            "created_at",
         ]
 
     def get_time_left_seconds(self, review: AgencyReview) -> int | None:
@@ -218,16 +258,24 @@ class InformationRequestSerializer(serializers.ModelSerializer):
     class Meta:
         model = InformationRequest
         fields = [
-            "id", "review_id", "declaration_id", "declaration_ref", "agency_code",
-            "agency_name", "status", "message", "requested_at", "answer", "answered_at",
+            "id",
+            "review_id",
+            "declaration_id",
+            "declaration_ref",
+            "agency_code",
+            "agency_name",
+            "status",
+            "message",
+            "requested_at",
+            "answer",
+            "answered_at",
         ]
 
 
 class SecondTestSerializer(serializers.ModelSerializer):
     class Meta:
         model = SecondTestRequest
-        fields = ["id", "status", "lab", "reason", "requested_at", "result", "adverse",
-                  "result_at"]
+        fields = ["id", "status", "lab", "reason", "requested_at", "result", "adverse", "result_at"]
 
 
 class SampleSerializer(serializers.ModelSerializer):
@@ -236,8 +284,17 @@ class SampleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Sample
-        fields = ["id", "agency_code", "reference", "lab", "taken_at", "result", "adverse",
-                  "result_at", "second_test"]
+        fields = [
+            "id",
+            "agency_code",
+            "reference",
+            "lab",
+            "taken_at",
+            "result",
+            "adverse",
+            "result_at",
+            "second_test",
+        ]
 
     def get_second_test(self, sample: Sample) -> dict[str, Any] | None:
         second = getattr(sample, "second_test", None)
@@ -254,8 +311,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = InspectionParticipant
-        fields = ["id", "agency_code", "agency_name", "result", "notes", "recorded_at",
-                  "samples"]
+        fields = ["id", "agency_code", "agency_name", "result", "notes", "recorded_at", "samples"]
 
     def get_notes(self, participant: InspectionParticipant) -> str | None:
         own = self.context.get("own_agency_ids")
@@ -267,8 +323,18 @@ class InspectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Inspection
-        fields = ["id", "status", "location", "place", "scheduled_at", "duration_minutes",
-                  "is_perishable", "started_at", "ended_at", "participants"]
+        fields = [
+            "id",
+            "status",
+            "location",
+            "place",
+            "scheduled_at",
+            "duration_minutes",
+            "is_perishable",
+            "started_at",
+            "ended_at",
+            "participants",
+        ]
 
 
 class OtherReviewSerializer(serializers.ModelSerializer):
@@ -278,16 +344,35 @@ class OtherReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AgencyReview
-        fields = ["id", "agency_code", "agency_name", "sequence", "status", "status_label",
-                  "reason_category", "due_at", "decided_at"]
+        fields = [
+            "id",
+            "agency_code",
+            "agency_name",
+            "sequence",
+            "status",
+            "status_label",
+            "reason_category",
+            "due_at",
+            "decided_at",
+        ]
 
 
 class ItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = GoodsItem
-        fields = ["sequence", "tariff_line", "hs_code", "description", "origin_country",
-                  "package_type", "package_count", "gross_mass_kg", "net_mass_kg",
-                  "customs_value", "is_perishable"]
+        fields = [
+            "sequence",
+            "tariff_line",
+            "hs_code",
+            "description",
+            "origin_country",
+            "package_type",
+            "package_count",
+            "gross_mass_kg",
+            "net_mass_kg",
+            "customs_value",
+            "is_perishable",
+        ]
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -311,12 +396,33 @@ class DeclarationSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Declaration
         fields = [
-            "id", "mrn", "lrn", "version", "declaration_type", "procedure_code", "status",
-            "channel", "trader_name", "declarant_name", "carrier_name", "office_code",
-            "transport_mode", "conveyance_ref", "transport_document_ref", "loading_location",
-            "discharge_location", "estimated_arrival", "arrived_at", "export_country",
-            "destination_country", "incoterm", "invoice_currency", "invoice_amount",
-            "is_perishable", "items", "documents",
+            "id",
+            "mrn",
+            "lrn",
+            "version",
+            "declaration_type",
+            "procedure_code",
+            "status",
+            "channel",
+            "trader_name",
+            "declarant_name",
+            "carrier_name",
+            "office_code",
+            "transport_mode",
+            "conveyance_ref",
+            "transport_document_ref",
+            "loading_location",
+            "discharge_location",
+            "estimated_arrival",
+            "arrived_at",
+            "export_country",
+            "destination_country",
+            "incoterm",
+            "invoice_currency",
+            "invoice_amount",
+            "is_perishable",
+            "items",
+            "documents",
         ]
 
 
@@ -328,8 +434,15 @@ class ReviewDetailSerializer(ReviewQueueSerializer):
     information_requests = InformationRequestSerializer(many=True)
 
     class Meta(ReviewQueueSerializer.Meta):
-        fields = [*ReviewQueueSerializer.Meta.fields, "reason", "started_at", "decided_at",
-                  "requirement_lines", "events", "information_requests"]
+        fields = [
+            *ReviewQueueSerializer.Meta.fields,
+            "reason",
+            "started_at",
+            "decided_at",
+            "requirement_lines",
+            "events",
+            "information_requests",
+        ]
 
 
 class ReviewCaseSerializer(serializers.Serializer):
@@ -360,8 +473,17 @@ class TraderInspectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Inspection
-        fields = ["id", "status", "location", "place", "scheduled_at", "duration_minutes",
-                  "started_at", "ended_at", "participants"]
+        fields = [
+            "id",
+            "status",
+            "location",
+            "place",
+            "scheduled_at",
+            "duration_minutes",
+            "started_at",
+            "ended_at",
+            "participants",
+        ]
 
 
 class TraderReviewSerializer(serializers.ModelSerializer):
@@ -375,6 +497,16 @@ class TraderReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AgencyReview
-        fields = ["id", "agency_code", "agency_name", "round", "status", "status_label",
-                  "reason_category", "reason_category_label", "required_documents",
-                  "due_at", "decided_at"]
+        fields = [
+            "id",
+            "agency_code",
+            "agency_name",
+            "round",
+            "status",
+            "status_label",
+            "reason_category",
+            "reason_category_label",
+            "required_documents",
+            "due_at",
+            "decided_at",
+        ]

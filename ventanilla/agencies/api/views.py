@@ -28,8 +28,11 @@ class IsAgencyOfficer(BasePermission):
     """Works reviews in at least one agency (agency officers and supervisors)."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return bool(request.user and request.user.is_authenticated
-                     and request.user.has_perm(selectors.DECIDE))
+        return bool(
+            request.user
+            and request.user.is_authenticated
+            and request.user.has_perm(selectors.DECIDE)
+        )
 
 
 class OfficerView(APIView):
@@ -38,13 +41,17 @@ class OfficerView(APIView):
     def review(self, pk: int) -> AgencyReview:
         return get_object_or_404(
             selectors.review_qs_for(user=self.request.user).select_related(
-                "agency", "declaration", "assigned_to"), pk=pk)
+                "agency", "declaration", "assigned_to"
+            ),
+            pk=pk,
+        )
 
     def case(self, review: AgencyReview) -> Response:
         review = self.review(review.pk)
         context = {"own_agency_ids": set(selectors.officer_agency_ids(user=self.request.user))}
-        return Response(s.ReviewCaseSerializer(selectors.review_case(review=review),
-                                               context=context).data)
+        return Response(
+            s.ReviewCaseSerializer(selectors.review_case(review=review), context=context).data
+        )
 
 
 def _valid(serializer_class: type, data: Any) -> dict[str, Any]:
@@ -96,16 +103,20 @@ class ReviewDecideView(OfficerView):
 
 
 class ReviewInformationRequestView(OfficerView):
-    @extend_schema(request=s.InformationRequestCreateSerializer,
-                   responses={201: s.InformationRequestSerializer})
+    @extend_schema(
+        request=s.InformationRequestCreateSerializer,
+        responses={201: s.InformationRequestSerializer},
+    )
     @idempotent("agencies.review.information_request")
     def post(self, request: Request, pk: int) -> Response:
         review = self.review(pk)
         data = _valid(s.InformationRequestCreateSerializer, request.data)
-        created = services.information_request(review=review, message=data["message"],
-                                               by=request.user)
-        return Response(s.InformationRequestSerializer(created).data,
-                        status=status.HTTP_201_CREATED)
+        created = services.information_request(
+            review=review, message=data["message"], by=request.user
+        )
+        return Response(
+            s.InformationRequestSerializer(created).data, status=status.HTTP_201_CREATED
+        )
 
 
 class InspectionBase(OfficerView):
@@ -116,8 +127,7 @@ class InspectionBase(OfficerView):
 
     def participant(self, pk: int, agency_id: int | None) -> InspectionParticipant:
         """The caller's agency's place in the inspection (404 for outsiders)."""
-        inspection = get_object_or_404(selectors.inspection_qs_for(user=self.request.user),
-                                       pk=pk)
+        inspection = get_object_or_404(selectors.inspection_qs_for(user=self.request.user), pk=pk)
         mine = selectors.officer_agency_ids(user=self.request.user)
         if agency_id is not None:
             mine = [a for a in mine if a == agency_id]
@@ -136,11 +146,17 @@ class ReviewInspectionView(InspectionBase):
         review = self.review(pk)
         data = _valid(s.InspectionBookSerializer, request.data)
         declaration = review.declaration
-        location = (data["location"] or declaration.discharge_location
-                    or declaration.loading_location)
+        location = (
+            data["location"] or declaration.discharge_location or declaration.loading_location
+        )
         inspection = services.inspection_book(
-            declaration=declaration, location=location, scheduled_at=data["scheduled_at"],
-            place=data["place"], duration_minutes=data["duration_minutes"], by=request.user)
+            declaration=declaration,
+            location=location,
+            scheduled_at=data["scheduled_at"],
+            place=data["place"],
+            duration_minutes=data["duration_minutes"],
+            by=request.user,
+        )
         return self.inspection_response(inspection.pk)
 
 
@@ -153,8 +169,11 @@ class NextSlotView(OfficerView):
         location = query["location"].upper()
         enforce([LocationValid()], location)
         slot = inspection_next_slot(location=location, perishable=query["perishable"])
-        return Response(s.NextSlotSerializer(
-            {"location": location, "perishable": query["perishable"], "slot": slot}).data)
+        return Response(
+            s.NextSlotSerializer(
+                {"location": location, "perishable": query["perishable"], "slot": slot}
+            ).data
+        )
 
 
 class InspectionStartView(InspectionBase):

@@ -25,8 +25,11 @@ from ventanilla.core.idempotency import idempotent
 
 class IsMatrixSupervisor(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
-        return bool(request.user and request.user.is_authenticated
-                     and request.user.has_perm(selectors.MANAGE_LINES))
+        return bool(
+            request.user
+            and request.user.is_authenticated
+            and request.user.has_perm(selectors.MANAGE_LINES)
+        )
 
 
 def _valid(serializer_class: type, data: Any, **kwargs: Any) -> dict[str, Any]:
@@ -53,16 +56,21 @@ class RequirementListCreateView(ListAPIView):
         if agency_id is None and len(managed) == 1:
             agency_id = managed[0]
         if agency_id is None:
-            raise BusinessError.single("agency_required",
-                                       _("Say for which agency this line is."), "agency")
+            raise BusinessError.single(
+                "agency_required", _("Say for which agency this line is."), "agency"
+            )
         if agency_id not in managed:
-            raise BusinessError.single("forbidden",
-                                       _("You do not maintain this agency's requirements."),
-                                       "agency", http_status=403)
+            raise BusinessError.single(
+                "forbidden",
+                _("You do not maintain this agency's requirements."),
+                "agency",
+                http_status=403,
+            )
         return selectors.agency_get(pk=agency_id)
 
-    @extend_schema(request=s.RequirementCreateSerializer,
-                   responses={201: s.RequirementLineSerializer})
+    @extend_schema(
+        request=s.RequirementCreateSerializer, responses={201: s.RequirementLineSerializer}
+    )
     @idempotent("agencies.requirement.add")
     def post(self, request: Request) -> Response:
         data = _valid(s.RequirementCreateSerializer, request.data)
@@ -76,16 +84,19 @@ class RequirementChangeView(APIView):
 
     permission_classes = [IsAuthenticated, IsMatrixSupervisor]
 
-    @extend_schema(request=s.RequirementChangeSerializer,
-                   responses={201: s.RequirementLineSerializer})
+    @extend_schema(
+        request=s.RequirementChangeSerializer, responses={201: s.RequirementLineSerializer}
+    )
     @idempotent("agencies.requirement.change")
     def post(self, request: Request, pk: int) -> Response:
         line = get_object_or_404(
-            selectors.requirement_lines_for(user=request.user, history=True), pk=pk)
+            selectors.requirement_lines_for(user=request.user, history=True), pk=pk
+        )
         data = _valid(s.RequirementChangeSerializer, request.data)
         valid_from = data.pop("valid_from", None)
-        new = services.requirement_line_change(line=line, changes=data, valid_from=valid_from,
-                                               by=request.user)
+        new = services.requirement_line_change(
+            line=line, changes=data, valid_from=valid_from, by=request.user
+        )
         code = status.HTTP_201_CREATED if new.pk != line.pk else status.HTTP_200_OK
         return Response(s.RequirementLineSerializer(new).data, status=code)
 
@@ -97,10 +108,10 @@ class RequirementEndView(APIView):
     @idempotent("agencies.requirement.end")
     def post(self, request: Request, pk: int) -> Response:
         line = get_object_or_404(
-            selectors.requirement_lines_for(user=request.user, history=True), pk=pk)
+            selectors.requirement_lines_for(user=request.user, history=True), pk=pk
+        )
         data = _valid(s.RequirementEndSerializer, request.data)
-        line = services.requirement_line_end(line=line, valid_to=data["valid_to"],
-                                             by=request.user)
+        line = services.requirement_line_end(line=line, valid_to=data["valid_to"], by=request.user)
         return Response(s.RequirementLineSerializer(line).data)
 
 
@@ -121,6 +132,9 @@ class PublicRequirementLookupView(ListAPIView):
             return RequirementLine.objects.none()
         query = _valid(s.PublicLookupSerializer, self.request.query_params.dict())
         return selectors.requirements_matching(
-            hs_code=query["hs_code"], origin_country=query.get("origin"),
+            hs_code=query["hs_code"],
+            origin_country=query.get("origin"),
             declaration_type=query.get("declaration_type"),
-            procedure_code=query.get("procedure_code"), day=query.get("day"))
+            procedure_code=query.get("procedure_code"),
+            day=query.get("day"),
+        )

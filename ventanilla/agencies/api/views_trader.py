@@ -42,8 +42,9 @@ class InformationAnswerView(APIView):
         found = get_object_or_404(selectors.information_requests_for(user=request.user), pk=pk)
         payload = s.AnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        answered = services.information_answer(request=found, by=request.user,
-                                               answer=payload.validated_data["answer"])
+        answered = services.information_answer(
+            request=found, by=request.user, answer=payload.validated_data["answer"]
+        )
         return Response(s.InformationRequestSerializer(answered).data)
 
 
@@ -57,12 +58,17 @@ class DeclarationReviewsView(APIView):
             raise Http404
         inspection = selectors.inspection_latest(declaration=declaration)
         reviews = selectors.reviews_current(declaration=declaration)
-        return Response({
-            "declaration_id": declaration.pk,
-            "reviews": s.TraderReviewSerializer(reviews, many=True).data,
-            "inspection": (s.TraderInspectionSerializer(inspection).data
-                           if inspection is not None else None),
-        })
+        return Response(
+            {
+                "declaration_id": declaration.pk,
+                "reviews": s.TraderReviewSerializer(reviews, many=True).data,
+                "inspection": (
+                    s.TraderInspectionSerializer(inspection).data
+                    if inspection is not None
+                    else None
+                ),
+            }
+        )
 
 
 class SecondTestRequestView(APIView):
@@ -74,6 +80,7 @@ class SecondTestRequestView(APIView):
         sample = get_object_or_404(selectors.trader_sample_qs_for(user=request.user), pk=pk)
         payload = s.SecondTestCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        created = services.second_test_request(sample=sample, by=request.user,
-                                               **payload.validated_data)
+        created = services.second_test_request(
+            sample=sample, by=request.user, **payload.validated_data
+        )
         return Response(s.SecondTestSerializer(created).data, status=status.HTTP_201_CREATED)

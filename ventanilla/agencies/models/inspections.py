@@ -22,18 +22,25 @@ from ventanilla.agencies.models.reviews import AgencyReview
 
 
 class Inspection(models.Model):
-    declaration = models.ForeignKey("declarations.Declaration", on_delete=models.CASCADE,
-                                    related_name="joint_inspections")
+    declaration = models.ForeignKey(
+        "declarations.Declaration", on_delete=models.CASCADE, related_name="joint_inspections"
+    )
     location = models.CharField(_("UN/LOCODE"), max_length=5)
     place = models.CharField(_("place"), max_length=200, blank=True)
     scheduled_at = models.DateTimeField(_("scheduled at"), db_index=True)
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=30)
-    status = models.CharField(_("status"), max_length=12, choices=InspectionStatus.choices,
-                              default=InspectionStatus.BOOKED, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=InspectionStatus.choices,
+        default=InspectionStatus.BOOKED,
+        db_index=True,
+    )
     is_perishable = models.BooleanField(_("perishable goods"), default=False)  # TFA 7.9
     booked_at = models.DateTimeField(_("booked at"))
-    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+", null=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 
@@ -43,9 +50,11 @@ class Inspection(models.Model):
         verbose_name_plural = _("joint inspections")
         constraints = [
             # TFA 8: the goods wait once — never two open appointments for one declaration.
-            models.UniqueConstraint(fields=["declaration"],
-                                    condition=Q(status__in=sorted(OPEN_INSPECTION)),
-                                    name="one_open_inspection_per_declaration"),
+            models.UniqueConstraint(
+                fields=["declaration"],
+                condition=Q(status__in=sorted(OPEN_INSPECTION)),
+                name="one_open_inspection_per_declaration",
+            ),
         ]
         indexes = [models.Index(fields=["location", "scheduled_at"])]
 
@@ -58,8 +67,9 @@ class InspectionEvent(models.Model):
     from_status = models.CharField(max_length=12, choices=InspectionStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=InspectionStatus.choices)
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="+", null=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
     reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
@@ -70,27 +80,34 @@ class InspectionEvent(models.Model):
 
 
 class InspectionParticipant(models.Model):
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE,
-                                   related_name="participants")
-    agency = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("agency"))
-    review = models.ForeignKey(AgencyReview, on_delete=models.PROTECT,
-                               related_name="inspection_participations")
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="participants"
+    )
+    agency = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("agency"),
+    )
+    review = models.ForeignKey(
+        AgencyReview, on_delete=models.PROTECT, related_name="inspection_participations"
+    )
     joined_at = models.DateTimeField(_("joined at"))
-    result = models.CharField(_("result"), max_length=16, choices=InspectionResult.choices,
-                              blank=True)
+    result = models.CharField(
+        _("result"), max_length=16, choices=InspectionResult.choices, blank=True
+    )
     notes = models.TextField(_("notes (internal)"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["inspection", "joined_at", "pk"]
         verbose_name = _("inspection participant")
         verbose_name_plural = _("inspection participants")
         constraints = [
-            models.UniqueConstraint(fields=["inspection", "agency"],
-                                    name="inspection_agency_once"),
+            models.UniqueConstraint(fields=["inspection", "agency"], name="inspection_agency_once"),
         ]
 
     def __str__(self) -> str:
@@ -100,18 +117,21 @@ class InspectionParticipant(models.Model):
 class Sample(models.Model):
     """A sample taken during an inspection and sent to a laboratory (TFA 5.3)."""
 
-    participant = models.ForeignKey(InspectionParticipant, on_delete=models.PROTECT,
-                                    related_name="samples")
+    participant = models.ForeignKey(
+        InspectionParticipant, on_delete=models.PROTECT, related_name="samples"
+    )
     reference = models.CharField(_("sample reference"), max_length=50)
     lab = models.CharField(_("laboratory"), max_length=200)
     taken_at = models.DateTimeField(_("taken at"))
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                 related_name="+", null=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
     result = models.TextField(_("laboratory result"), blank=True)
     adverse = models.BooleanField(_("adverse result"), null=True, blank=True)
     result_at = models.DateTimeField(_("result recorded at"), null=True, blank=True)
-    result_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+", null=True, blank=True)
+    result_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["participant", "taken_at", "pk"]
@@ -130,21 +150,27 @@ class SecondTestRequest(models.Model):
     agency records its result and must consider it."""
 
     sample = models.OneToOneField(Sample, on_delete=models.PROTECT, related_name="second_test")
-    status = models.CharField(_("status"), max_length=10, choices=SecondTestStatus.choices,
-                              default=SecondTestStatus.REQUESTED)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=SecondTestStatus.choices,
+        default=SecondTestStatus.REQUESTED,
+    )
     lab = models.CharField(_("laboratory requested"), max_length=200, blank=True)
     reason = models.TextField(_("trader's grounds"), blank=True)
     requested_at = models.DateTimeField(_("requested at"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+", null=True)
-    requested_organisation = models.ForeignKey("accounts.Organisation",
-                                               on_delete=models.PROTECT, related_name="+",
-                                               null=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    requested_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", null=True
+    )
     result = models.TextField(_("second result"), blank=True)
     adverse = models.BooleanField(_("adverse result"), null=True, blank=True)
     result_at = models.DateTimeField(_("result recorded at"), null=True, blank=True)
-    result_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+", null=True, blank=True)
+    result_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

@@ -23,35 +23,50 @@ from ventanilla.declarations.choices import DeclarationType
 class RequirementLine(EffectiveDated):
     # Stable across versions: "AG-PLANT-0001" v1, v2… share it.
     key = models.CharField(_("line key"), max_length=40, db_index=True)
-    agency = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                               related_name="requirement_lines", verbose_name=_("agency"),
-                               limit_choices_to={"kind": "agency"})
+    agency = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="requirement_lines",
+        verbose_name=_("agency"),
+        limit_choices_to={"kind": "agency"},
+    )
     # 2 (chapter) to 6 (subheading) HS digits, or 8 to 10 digits of a national tariff line.
     hs_prefix = models.CharField(_("HS or tariff prefix"), max_length=10, db_index=True)
-    origin_country = models.CharField(_("country of origin"), max_length=2, blank=True,
-                                      help_text=_("Blank: any origin."))
-    export_country = models.CharField(_("country of export"), max_length=2, blank=True,
-                                      help_text=_("Blank: any country."))
-    destination_country = models.CharField(_("country of destination"), max_length=2,
-                                           blank=True, help_text=_("Blank: any country."))
-    declaration_type = models.CharField(_("declaration type"), max_length=2, blank=True,
-                                        choices=DeclarationType.choices,
-                                        help_text=_("Blank: every type."))
-    procedure_code = models.CharField(_("procedure"), max_length=4, blank=True,
-                                      help_text=_("Blank: every procedure."))
+    origin_country = models.CharField(
+        _("country of origin"), max_length=2, blank=True, help_text=_("Blank: any origin.")
+    )
+    export_country = models.CharField(
+        _("country of export"), max_length=2, blank=True, help_text=_("Blank: any country.")
+    )
+    destination_country = models.CharField(
+        _("country of destination"), max_length=2, blank=True, help_text=_("Blank: any country.")
+    )
+    declaration_type = models.CharField(
+        _("declaration type"),
+        max_length=2,
+        blank=True,
+        choices=DeclarationType.choices,
+        help_text=_("Blank: every type."),
+    )
+    procedure_code = models.CharField(
+        _("procedure"), max_length=4, blank=True, help_text=_("Blank: every procedure.")
+    )
     action = models.CharField(_("action"), max_length=10, choices=RequirementAction.choices)
-    document_type_code = models.CharField(_("required document type"), max_length=6,
-                                          blank=True)  # WCO D006, e.g. N851
+    document_type_code = models.CharField(
+        _("required document type"), max_length=6, blank=True
+    )  # WCO D006, e.g. N851
     description = models.CharField(_("description"), max_length=300)  # _en / _es
     # 0 acts in parallel; a line with a higher number acts once all lower ones approve.
     sequence = models.PositiveSmallIntegerField(_("sequence"), default=0)
     sla_hours = models.PositiveIntegerField(_("service level (hours)"), default=24)
     perishable_sla_hours = models.PositiveIntegerField(
-        _("service level for perishables (hours)"), default=4)  # TFA 7.9
+        _("service level for perishables (hours)"), default=4
+    )  # TFA 7.9
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     objects = EffectiveDatedQuerySet.as_manager()  # type: ignore[misc]  # typed per model
 
@@ -87,10 +102,12 @@ class InspectionCalendar(EffectiveDated):
     closes_at = models.TimeField(_("closes at"), default=dt.time(19, 0))
     slot_minutes = models.PositiveSmallIntegerField(_("slot length (minutes)"), default=30)
     capacity = models.PositiveSmallIntegerField(_("inspections at the same time"), default=2)
-    perishable_reserve = models.PositiveSmallIntegerField(_("places kept for perishables"),
-                                                          default=1)
+    perishable_reserve = models.PositiveSmallIntegerField(
+        _("places kept for perishables"), default=1
+    )
     perishables_after_hours = models.BooleanField(
-        _("perishables also examined after hours"), default=True)
+        _("perishables also examined after hours"), default=True
+    )
 
     objects = EffectiveDatedQuerySet.as_manager()  # type: ignore[misc]  # typed per model
 
@@ -99,8 +116,9 @@ class InspectionCalendar(EffectiveDated):
         verbose_name = _("inspection calendar")
         verbose_name_plural = _("inspection calendars")
         constraints = [
-            models.UniqueConstraint(fields=["location", "valid_from"],
-                                    name="inspection_calendar_version"),
+            models.UniqueConstraint(
+                fields=["location", "valid_from"], name="inspection_calendar_version"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,26 +27,39 @@ from ventanilla.declarations.choices import Channel
 
 
 class AgencyReview(TimeStamped):
-    declaration = models.ForeignKey("declarations.Declaration", on_delete=models.CASCADE,
-                                    related_name="agency_reviews")
-    agency = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                               related_name="agency_reviews", verbose_name=_("agency"))
+    declaration = models.ForeignKey(
+        "declarations.Declaration", on_delete=models.CASCADE, related_name="agency_reviews"
+    )
+    agency = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="agency_reviews",
+        verbose_name=_("agency"),
+    )
     # A new round opens when an amended declaration is routed again.
     round = models.PositiveIntegerField(_("round"), default=1)
     declaration_version = models.PositiveIntegerField(_("declaration version"))
-    status = models.CharField(_("status"), max_length=24, choices=ReviewStatus.choices,
-                              default=ReviewStatus.PENDING, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=24,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.PENDING,
+        db_index=True,
+    )
     sequence = models.PositiveSmallIntegerField(_("sequence"), default=0)
-    requirement_lines = models.ManyToManyField("agencies.RequirementLine", blank=True,
-                                               related_name="reviews",
-                                               verbose_name=_("requirement lines matched"))
+    requirement_lines = models.ManyToManyField(
+        "agencies.RequirementLine",
+        blank=True,
+        related_name="reviews",
+        verbose_name=_("requirement lines matched"),
+    )
     required_documents = models.JSONField(_("required documents"), default=list, blank=True)
     # Customs only: the selectivity channel that routed the declaration to it (TFA 7.4).
     # Internal: never shown to the trader.
-    risk_channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices,
-                                    blank=True)
-    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices,
-                                                default=Priority.NORMAL)
+    risk_channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
     sla_hours = models.PositiveIntegerField(_("service level (hours)"))
     # --- the clock ----------------------------------------------------------------
     pending_at = models.DateTimeField(_("agency's turn since"), null=True, blank=True)
@@ -55,14 +68,17 @@ class AgencyReview(TimeStamped):
     paused_seconds = models.PositiveIntegerField(_("seconds paused"), default=0)
     # --- work ---------------------------------------------------------------------
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     reason = models.TextField(_("officer's reason (internal)"), blank=True)
-    reason_category = models.CharField(_("reason category"), max_length=24, blank=True,
-                                       choices=ReasonCategory.choices)
+    reason_category = models.CharField(
+        _("reason category"), max_length=24, blank=True, choices=ReasonCategory.choices
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-priority", "due_at", "pk"]
@@ -72,8 +88,9 @@ class AgencyReview(TimeStamped):
             ("decide_review", _("Work agency reviews: decide, request information, inspect")),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["declaration", "agency", "round"],
-                                    name="agency_review_once_per_round"),
+            models.UniqueConstraint(
+                fields=["declaration", "agency", "round"], name="agency_review_once_per_round"
+            ),
         ]
         indexes = [
             models.Index(fields=["agency", "status"]),
@@ -105,13 +122,14 @@ class ReviewEvent(models.Model):
     from_status = models.CharField(max_length=24, choices=ReviewStatus.choices, blank=True)
     to_status = models.CharField(max_length=24, choices=ReviewStatus.choices)
     at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="+", null=True)
-    actor_organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                           related_name="+", null=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    actor_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", null=True
+    )
     reason = models.CharField(max_length=1000, blank=True)  # internal
-    reason_category = models.CharField(max_length=24, choices=ReasonCategory.choices,
-                                       blank=True)
+    reason_category = models.CharField(max_length=24, choices=ReasonCategory.choices, blank=True)
 
     class Meta:
         ordering = ["review", "at", "pk"]
@@ -124,21 +142,29 @@ class InformationRequest(models.Model):
     """A question from the agency to the trader; the review's clock stops until the
     answer comes (the trader is not blamed for the agency's wait, nor the reverse)."""
 
-    review = models.ForeignKey(AgencyReview, on_delete=models.CASCADE,
-                               related_name="information_requests")
-    status = models.CharField(_("status"), max_length=10,
-                              choices=InformationRequestStatus.choices,
-                              default=InformationRequestStatus.OPEN, db_index=True)
+    review = models.ForeignKey(
+        AgencyReview, on_delete=models.CASCADE, related_name="information_requests"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=InformationRequestStatus.choices,
+        default=InformationRequestStatus.OPEN,
+        db_index=True,
+    )
     message = models.TextField(_("question to the trader"))
     requested_at = models.DateTimeField(_("requested at"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+", null=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", null=True, blank=True)
-    answered_organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                              related_name="+", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    answered_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     paused_seconds = models.PositiveIntegerField(_("seconds paused"), default=0)
 
     class Meta:

@@ -24,8 +24,9 @@ MANAGE_LINES = "agencies.manage_requirementline"
 
 
 def forbidden() -> BusinessError:
-    return BusinessError.single("forbidden", _("You may not do this for this organisation."),
-                                http_status=403)
+    return BusinessError.single(
+        "forbidden", _("You may not do this for this organisation."), http_status=403
+    )
 
 
 def require_perm(by: Any | None, perm: str, agency: Organisation) -> None:
@@ -46,8 +47,11 @@ def require_trader_side(by: Any | None, declaration: Declaration) -> Organisatio
 
 
 def lock_review(review: AgencyReview) -> AgencyReview:
-    return (AgencyReview.objects.select_for_update(of=SELF).select_related("agency", "declaration")
-            .get(pk=review.pk))
+    return (
+        AgencyReview.objects.select_for_update(of=SELF)
+        .select_related("agency", "declaration")
+        .get(pk=review.pk)
+    )
 
 
 def check_path(current: str, path: Sequence[str]) -> None:
@@ -65,8 +69,14 @@ def check_path(current: str, path: Sequence[str]) -> None:
 
 
 def review_move(
-    review: AgencyReview, to_status: str, *, by: Any | None, at: dt.datetime,
-    reason: str = "", reason_category: str = "", organisation: Organisation | None = None,
+    review: AgencyReview,
+    to_status: str,
+    *,
+    by: Any | None,
+    at: dt.datetime,
+    reason: str = "",
+    reason_category: str = "",
+    organisation: Organisation | None = None,
 ) -> None:
     """Change the status (checked against the table), save the review and write the
     status change row. The caller sets any other field before."""
@@ -75,10 +85,14 @@ def review_move(
     review.status = to_status
     review.save()
     ReviewEvent.objects.create(
-        review=review, from_status=previous, to_status=to_status, at=at,
+        review=review,
+        from_status=previous,
+        to_status=to_status,
+        at=at,
         actor=by if getattr(by, "pk", None) else None,
         actor_organisation=organisation or (review.agency if by is not None else None),
-        reason=reason[:1000], reason_category=reason_category,
+        reason=reason[:1000],
+        reason_category=reason_category,
     )
 
 
@@ -90,27 +104,36 @@ def clock_start(review: AgencyReview, at: dt.datetime) -> None:
 
 def changed(review: AgencyReview, by: Any | None) -> None:
     """Tell the orchestrator (ADR 0005), inside the transaction."""
-    review_changed.send(sender=AgencyReview, review=review, declaration=review.declaration,
-                        by=by)
+    review_changed.send(sender=AgencyReview, review=review, declaration=review.declaration, by=by)
 
 
-def release_waiting(*, declaration: Declaration, round_no: int, by: Any | None,
-                    at: dt.datetime) -> list[AgencyReview]:
+def release_waiting(
+    *, declaration: Declaration, round_no: int, by: Any | None, at: dt.datetime
+) -> list[AgencyReview]:
     """Sequencing: a waiting review becomes pending once every review of the round with
     a lower sequence is approved. Runs inside the caller's transaction."""
-    reviews = list(AgencyReview.objects.select_for_update(of=SELF).select_related("agency")
-                   .filter(declaration=declaration, round=round_no)
-                   .exclude(status=ReviewStatus.SUPERSEDED))
+    reviews = list(
+        AgencyReview.objects.select_for_update(of=SELF)
+        .select_related("agency")
+        .filter(declaration=declaration, round=round_no)
+        .exclude(status=ReviewStatus.SUPERSEDED)
+    )
     released = []
     for review in reviews:
         if review.status != ReviewStatus.WAITING:
             continue
         if all(o.status == ReviewStatus.APPROVED for o in reviews if o.sequence < review.sequence):
             clock_start(review, at)
-            review_move(review, ReviewStatus.PENDING, by=by, at=at,
-                        reason=_("The agencies acting before approved."))
-            audit_record(verb="agency_review.released", target=review, by=by,
-                         organisation=review.agency)
+            review_move(
+                review,
+                ReviewStatus.PENDING,
+                by=by,
+                at=at,
+                reason=_("The agencies acting before approved."),
+            )
+            audit_record(
+                verb="agency_review.released", target=review, by=by, organisation=review.agency
+            )
             changed(review, by)
             released.append(review)
     return released

@@ -46,55 +46,84 @@ from ventanilla.declarations.status import milestone_record
 IS = InspectionStatus
 
 
-def _move(inspection: Inspection, to_status: str, *, by: Any | None, at: dt.datetime,
-          reason: str = "") -> None:
+def _move(
+    inspection: Inspection, to_status: str, *, by: Any | None, at: dt.datetime, reason: str = ""
+) -> None:
     previous = inspection.status
     if to_status not in INSPECTION_TRANSITIONS[IS(previous)]:
         raise ConflictError(
             "inspection_transition_refused",
             _("An inspection cannot go from %(from)s to %(to)s.")
-            % {"from": IS(previous).label, "to": IS(to_status).label}, "status")
+            % {"from": IS(previous).label, "to": IS(to_status).label},
+            "status",
+        )
     inspection.status = to_status
     inspection.save()
-    InspectionEvent.objects.create(inspection=inspection, from_status=previous,
-                                   to_status=to_status, at=at, reason=reason[:500],
-                                   actor=by if getattr(by, "pk", None) else None)
+    InspectionEvent.objects.create(
+        inspection=inspection,
+        from_status=previous,
+        to_status=to_status,
+        at=at,
+        reason=reason[:500],
+        actor=by if getattr(by, "pk", None) else None,
+    )
 
 
 def _awaiting_inspection(declaration: Declaration) -> list[AgencyReview]:
     """Reviews of the current round whose agency decided to inspect."""
-    return list(AgencyReview.objects.select_related("agency", "declaration").filter(
-        declaration=declaration, round=latest_round(declaration) or 0,
-        status=ReviewStatus.INSPECTION_REQUIRED).order_by("pk"))
+    return list(
+        AgencyReview.objects.select_related("agency", "declaration")
+        .filter(
+            declaration=declaration,
+            round=latest_round(declaration) or 0,
+            status=ReviewStatus.INSPECTION_REQUIRED,
+        )
+        .order_by("pk")
+    )
 
 
-def _add_participants(inspection: Inspection, reviews: list[AgencyReview],
-                      at: dt.datetime) -> list[InspectionParticipant]:
+def _add_participants(
+    inspection: Inspection, reviews: list[AgencyReview], at: dt.datetime
+) -> list[InspectionParticipant]:
     present = set(inspection.participants.values_list("agency_id", flat=True))
     added = []
     for review in reviews:
         if review.agency_id not in present:
-            added.append(InspectionParticipant.objects.create(
-                inspection=inspection, agency=review.agency, review=review, joined_at=at))
+            added.append(
+                InspectionParticipant.objects.create(
+                    inspection=inspection, agency=review.agency, review=review, joined_at=at
+                )
+            )
             present.add(review.agency_id)
     return added
 
 
 def _open_inspection(declaration: Declaration) -> Inspection | None:
-    return (Inspection.objects.select_for_update(of=SELF)
-            .filter(declaration=declaration, status__in=OPEN_INSPECTION).first())
+    return (
+        Inspection.objects.select_for_update(of=SELF)
+        .filter(declaration=declaration, status__in=OPEN_INSPECTION)
+        .first()
+    )
 
 
 @transaction.atomic
 def inspection_book(
-    *, declaration: Declaration, location: str, by: Any | None,
-    scheduled_at: dt.datetime | None = None, place: str = "", duration_minutes: int = 30,
+    *,
+    declaration: Declaration,
+    location: str,
+    by: Any | None,
+    scheduled_at: dt.datetime | None = None,
+    place: str = "",
+    duration_minutes: int = 30,
 ) -> Inspection:
     """Book the joint inspection, or join the one already booked: never a second
     appointment (TFA 8). Every agency of the declaration whose review awaits an
     inspection takes part. Without ``scheduled_at``, the first free slot (TFA 7.9)."""
-    declaration = (Declaration.objects.select_for_update(of=SELF)
-                   .select_related("trader", "declarant", "carrier").get(pk=declaration.pk))
+    declaration = (
+        Declaration.objects.select_for_update(of=SELF)
+        .select_related("trader", "declarant", "carrier")
+        .get(pk=declaration.pk)
+    )
     waiting = _awaiting_inspection(declaration)
     if by is not None:
         mine = set(officer_agency_ids(user=by))
@@ -102,15 +131,20 @@ def inspection_book(
             raise ConflictError(
                 "inspection_not_required",
                 _("None of your agency's reviews of this declaration awaits an inspection."),
-                None)
+                None,
+            )
     now = timezone.now()
     inspection = _open_inspection(declaration)
     if inspection is not None:
         added = _add_participants(inspection, waiting, now)
         if added:
-            audit_record(verb="inspection.joined", target=inspection, by=by,
-                         organisation=added[0].agency,
-                         payload={"agencies": [p.agency.code for p in added]})
+            audit_record(
+                verb="inspection.joined",
+                target=inspection,
+                by=by,
+                organisation=added[0].agency,
+                payload={"agencies": [p.agency.code for p in added]},
+            )
             for participant in added:
                 changed(participant.review, by)
         return inspection
@@ -120,45 +154,69 @@ def inspection_book(
     if scheduled_at is None:
         scheduled_at = inspection_next_slot(location=location, perishable=perishable, now=now)
     elif scheduled_at < now - dt.timedelta(minutes=5):
-        raise BusinessError.single("scheduled_in_past",
-                                   _("An inspection cannot be booked in the past."),
-                                   "scheduled_at")
+        raise BusinessError.single(
+            "scheduled_in_past", _("An inspection cannot be booked in the past."), "scheduled_at"
+        )
     inspection = Inspection.objects.create(
-        declaration=declaration, location=location, place=place.strip()[:200],
-        scheduled_at=scheduled_at, duration_minutes=max(duration_minutes, 5),
-        is_perishable=perishable, booked_at=now,
-        booked_by=by if getattr(by, "pk", None) else None)
-    InspectionEvent.objects.create(inspection=inspection, from_status="", to_status=IS.BOOKED,
-                                   at=now, actor=inspection.booked_by)
+        declaration=declaration,
+        location=location,
+        place=place.strip()[:200],
+        scheduled_at=scheduled_at,
+        duration_minutes=max(duration_minutes, 5),
+        is_perishable=perishable,
+        booked_at=now,
+        booked_by=by if getattr(by, "pk", None) else None,
+    )
+    InspectionEvent.objects.create(
+        inspection=inspection,
+        from_status="",
+        to_status=IS.BOOKED,
+        at=now,
+        actor=inspection.booked_by,
+    )
     participants = _add_participants(inspection, waiting, now)
-    audit_record(verb="inspection.booked", target=inspection, by=by,
-                 organisation=participants[0].agency if participants else None,
-                 payload={"declaration": declaration.pk, "location": location,
-                          "scheduled_at": scheduled_at.isoformat(),
-                          "agencies": [p.agency.code for p in participants]})
+    audit_record(
+        verb="inspection.booked",
+        target=inspection,
+        by=by,
+        organisation=participants[0].agency if participants else None,
+        payload={
+            "declaration": declaration.pk,
+            "location": location,
+            "scheduled_at": scheduled_at.isoformat(),
+            "agencies": [p.agency.code for p in participants],
+        },
+    )
     for participant in participants:
         changed(participant.review, by)
     notices.goods_detained(inspection, participants)
     return inspection
 
 
-def inspection_join_open(*, review: AgencyReview, by: Any | None, at: dt.datetime
-                         ) -> Inspection | None:
+def inspection_join_open(
+    *, review: AgencyReview, by: Any | None, at: dt.datetime
+) -> Inspection | None:
     """Inside ``review_decide``: an agency deciding to inspect joins the appointment
     already booked for the declaration, if any (TFA 8)."""
     inspection = _open_inspection(review.declaration)
     if inspection is None:
         return None
     if _add_participants(inspection, [review], at):
-        audit_record(verb="inspection.joined", target=inspection, by=by,
-                     organisation=review.agency, payload={"agencies": [review.agency.code]})
+        audit_record(
+            verb="inspection.joined",
+            target=inspection,
+            by=by,
+            organisation=review.agency,
+            payload={"agencies": [review.agency.code]},
+        )
     return inspection
 
 
 def _participant_review(inspection: Inspection, by: Any | None) -> AgencyReview:
     """The acting agency's review in this inspection; refuses outsiders."""
-    participants = list(inspection.participants.select_related("review__declaration",
-                                                               "review__agency"))
+    participants = list(
+        inspection.participants.select_related("review__declaration", "review__agency")
+    )
     if by is None:
         return participants[0].review
     mine = set(officer_agency_ids(user=by))
@@ -171,8 +229,13 @@ def _participant_review(inspection: Inspection, by: Any | None) -> AgencyReview:
 def _start(inspection: Inspection, by: Any | None, at: dt.datetime) -> None:
     inspection.started_at = at
     _move(inspection, IS.IN_PROGRESS, by=by, at=at)
-    milestone_record(declaration=inspection.declaration, milestone=Milestone.INSPECTION_START,
-                     by=by, at=at, source="agencies")
+    milestone_record(
+        declaration=inspection.declaration,
+        milestone=Milestone.INSPECTION_START,
+        by=by,
+        at=at,
+        source="agencies",
+    )
 
 
 @transaction.atomic
@@ -192,13 +255,19 @@ def inspection_cancel(*, inspection: Inspection, reason: str, by: Any | None) ->
     inspection = Inspection.objects.select_for_update(of=SELF).get(pk=inspection.pk)
     review = _participant_review(inspection, by) if inspection.participants.exists() else None
     if not (reason or "").strip():
-        raise BusinessError.single("reason_required", _("Give the reason for cancelling."),
-                                   "reason")
+        raise BusinessError.single(
+            "reason_required", _("Give the reason for cancelling."), "reason"
+        )
     now = timezone.now()
     inspection.ended_at = now
     _move(inspection, IS.CANCELLED, by=by, at=now, reason=reason)
-    audit_record(verb="inspection.cancelled", target=inspection, by=by,
-                 organisation=review.agency if review else None, payload={"reason": reason})
+    audit_record(
+        verb="inspection.cancelled",
+        target=inspection,
+        by=by,
+        organisation=review.agency if review else None,
+        payload={"reason": reason},
+    )
     if review is not None:
         changed(review, by)
     return inspection
@@ -206,20 +275,26 @@ def inspection_cancel(*, inspection: Inspection, reason: str, by: Any | None) ->
 
 @transaction.atomic
 def inspection_record_result(
-    *, participant: InspectionParticipant, result: str, notes: str = "", by: Any | None,
+    *,
+    participant: InspectionParticipant,
+    result: str,
+    notes: str = "",
+    by: Any | None,
 ) -> InspectionParticipant:
     """One agency's result. When the last participant has recorded, the inspection
     completes (once), each agency's review is decided by its own result — a sample
     keeps it open until the laboratory answers — and the parties are told (TFA 5.2)."""
     inspection = Inspection.objects.select_for_update(of=SELF).get(pk=participant.inspection_id)
-    participant = (InspectionParticipant.objects.select_related("agency", "review")
-                   .get(pk=participant.pk))
+    participant = InspectionParticipant.objects.select_related("agency", "review").get(
+        pk=participant.pk
+    )
     require_perm(by, DECIDE, participant.agency)
     notes = (notes or "").strip()
     enforce(RESULT_RULES, ResultContext(result, notes))
     if participant.result:
-        raise ConflictError("result_already_recorded",
-                            _("This agency's result is already recorded."), "result")
+        raise ConflictError(
+            "result_already_recorded", _("This agency's result is already recorded."), "result"
+        )
     if inspection.status not in OPEN_INSPECTION:
         raise ConflictError("inspection_closed", _("This inspection is no longer open."), None)
     now = timezone.now()
@@ -229,8 +304,13 @@ def inspection_record_result(
     participant.recorded_at = now
     participant.recorded_by = by if getattr(by, "pk", None) else None
     participant.save()
-    audit_record(verb="inspection.result_recorded", target=participant, by=by,
-                 organisation=participant.agency, payload={"result": result, "notes": notes})
+    audit_record(
+        verb="inspection.result_recorded",
+        target=participant,
+        by=by,
+        organisation=participant.agency,
+        payload={"result": result, "notes": notes},
+    )
     if inspection.participants.filter(result="").exists():
         changed(participant.review, by)
         return participant
@@ -242,30 +322,50 @@ def _complete(inspection: Inspection, *, by: Any | None, at: dt.datetime) -> Non
     inspection.ended_at = at
     _move(inspection, IS.COMPLETED, by=by, at=at)
     declaration = inspection.declaration
-    milestone_record(declaration=declaration, milestone=Milestone.INSPECTION_END, by=by, at=at,
-                     source="agencies")
-    participants = list(inspection.participants.select_related("agency", "review__agency",
-                                                               "review__declaration"))
-    audit_record(verb="inspection.completed", target=inspection, by=by,
-                 payload={p.agency.code: p.result for p in participants})
+    milestone_record(
+        declaration=declaration, milestone=Milestone.INSPECTION_END, by=by, at=at, source="agencies"
+    )
+    participants = list(
+        inspection.participants.select_related("agency", "review__agency", "review__declaration")
+    )
+    audit_record(
+        verb="inspection.completed",
+        target=inspection,
+        by=by,
+        payload={p.agency.code: p.result for p in participants},
+    )
     rounds = set()
     for participant in participants:
-        review = AgencyReview.objects.select_for_update(of=SELF).select_related(
-            "agency", "declaration").get(pk=participant.review_id)
-        target = {InspectionResult.NO_IRREGULARITY: ReviewStatus.APPROVED,
-                  InspectionResult.IRREGULARITY: ReviewStatus.REJECTED}.get(
-            InspectionResult(participant.result))
+        review = (
+            AgencyReview.objects.select_for_update(of=SELF)
+            .select_related("agency", "declaration")
+            .get(pk=participant.review_id)
+        )
+        target = {
+            InspectionResult.NO_IRREGULARITY: ReviewStatus.APPROVED,
+            InspectionResult.IRREGULARITY: ReviewStatus.REJECTED,
+        }.get(InspectionResult(participant.result))
         if target is None or review.status != ReviewStatus.INSPECTION_REQUIRED:
             changed(review, by)  # a sample keeps the review open until the laboratory answers
             continue
         review.decided_at, review.decided_by = at, participant.recorded_by
         if target == ReviewStatus.REJECTED:
             review.reason = participant.notes
-        review_move(review, target, by=participant.recorded_by, at=at, reason=participant.notes,
-                    reason_category=review.reason_category)
-        audit_record(verb="agency_review.decided", target=review, by=participant.recorded_by,
-                     organisation=review.agency,
-                     payload={"decision": target, "inspection": inspection.pk})
+        review_move(
+            review,
+            target,
+            by=participant.recorded_by,
+            at=at,
+            reason=participant.notes,
+            reason_category=review.reason_category,
+        )
+        audit_record(
+            verb="agency_review.decided",
+            target=review,
+            by=participant.recorded_by,
+            organisation=review.agency,
+            payload={"decision": target, "inspection": inspection.pk},
+        )
         changed(review, by)
         if target == ReviewStatus.APPROVED:
             rounds.add(review.round)

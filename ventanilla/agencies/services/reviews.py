@@ -74,13 +74,20 @@ def _is_customs(agency: Organisation) -> bool:
 
 def _reference_day(declaration: Declaration) -> dt.date:
     """The matrix in force when the declaration was lodged (ADR 0004)."""
-    return timezone.localdate(declaration.lodged_at) if declaration.lodged_at else (
-        timezone.localdate())
+    return (
+        timezone.localdate(declaration.lodged_at)
+        if declaration.lodged_at
+        else (timezone.localdate())
+    )
 
 
 @transaction.atomic
 def reviews_open(
-    *, declaration: Declaration, channel: str, by: Any | None, reopen: bool = False,
+    *,
+    declaration: Declaration,
+    channel: str,
+    by: Any | None,
+    reopen: bool = False,
     reason_category: str = ReasonCategory.OTHER,
 ) -> list[AgencyReview]:
     """Open one review per agency whose requirement lines match the declaration, plus
@@ -91,21 +98,29 @@ def reviews_open(
     the earlier round are superseded and a new round is opened. ``reason_category`` is
     what the trader is told when customs selects the goods for examination."""
     if reason_category not in ReasonCategory.values:
-        raise BusinessError.single("reason_category_invalid",
-                                   _("This is not a reason category."), "reason_category")
-    declaration = (Declaration.objects.select_for_update(of=SELF)
-                   .select_related("trader", "declarant", "carrier").get(pk=declaration.pk))
+        raise BusinessError.single(
+            "reason_category_invalid", _("This is not a reason category."), "reason_category"
+        )
+    declaration = (
+        Declaration.objects.select_for_update(of=SELF)
+        .select_related("trader", "declarant", "carrier")
+        .get(pk=declaration.pk)
+    )
     last = latest_round(declaration)
     if last is not None:
-        existing = list(AgencyReview.objects.filter(declaration=declaration, round=last)
-                        .select_related("agency").order_by("sequence", "agency__name", "pk"))
+        existing = list(
+            AgencyReview.objects.filter(declaration=declaration, round=last)
+            .select_related("agency")
+            .order_by("sequence", "agency__name", "pk")
+        )
         if not reopen or (existing and existing[0].declaration_version == declaration.version):
             return existing
     now = timezone.now()
     if last is not None:
         _supersede(declaration, by=by, at=now)
-    lines = requirements_for_facts(facts=declaration_facts(declaration),
-                                   day=_reference_day(declaration))
+    lines = requirements_for_facts(
+        facts=declaration_facts(declaration), day=_reference_day(declaration)
+    )
     by_agency: dict[int, list[RequirementLine]] = defaultdict(list)
     agencies: dict[int, Organisation] = {}
     for line in lines:
@@ -115,23 +130,31 @@ def reviews_open(
     if channel in (Channel.YELLOW, Channel.RED):
         customs = customs_agency()
         if customs is None:
-            raise ConflictError("customs_agency_missing",
-                                _("No customs administration is configured."), "channel")
+            raise ConflictError(
+                "customs_agency_missing", _("No customs administration is configured."), "channel"
+            )
         agencies.setdefault(customs.pk, customs)
         by_agency.setdefault(customs.pk, [])
     round_no = (last or 0) + 1
     perishable = declaration.is_perishable
     sequences = {pk: min((ln.sequence for ln in ls), default=0) for pk, ls in by_agency.items()}
     reviews: list[AgencyReview] = []
-    for agency_id, agency_lines in sorted(by_agency.items(),
-                                          key=lambda kv: (sequences[kv[0]], kv[0])):
+    for agency_id, agency_lines in sorted(
+        by_agency.items(), key=lambda kv: (sequences[kv[0]], kv[0])
+    ):
         agency = agencies[agency_id]
         review = _create_review(
-            declaration, agency, agency_lines, round_no=round_no, now=now,
-            sequence=sequences[agency_id], perishable=perishable,
+            declaration,
+            agency,
+            agency_lines,
+            round_no=round_no,
+            now=now,
+            sequence=sequences[agency_id],
+            perishable=perishable,
             lower_exists=any(s < sequences[agency_id] for s in sequences.values()),
             channel=channel if customs is not None and agency_id == customs.pk else "",
-            reason_category=reason_category, by=by,
+            reason_category=reason_category,
+            by=by,
         )
         reviews.append(review)
     return sorted(reviews, key=lambda r: (r.sequence, r.agency.name, r.pk))
@@ -139,29 +162,48 @@ def reviews_open(
 
 def _supersede(declaration: Declaration, *, by: Any | None, at: dt.datetime) -> None:
     reason = _("Declaration amended (version %(v)s): the agencies review it again.") % {
-        "v": declaration.version}
-    for open_inspection in Inspection.objects.filter(declaration=declaration,
-                                                     status__in=OPEN_INSPECTION):
+        "v": declaration.version
+    }
+    for open_inspection in Inspection.objects.filter(
+        declaration=declaration, status__in=OPEN_INSPECTION
+    ):
         inspection_cancel(inspection=open_inspection, reason=reason, by=None)
-    for review in (AgencyReview.objects.select_for_update(of=SELF).select_related("agency")
-                   .filter(declaration=declaration, status__in=OPEN_REVIEW)):
+    for review in (
+        AgencyReview.objects.select_for_update(of=SELF)
+        .select_related("agency")
+        .filter(declaration=declaration, status__in=OPEN_REVIEW)
+    ):
         review.paused_at = None
         review_move(review, S.SUPERSEDED, by=by, at=at, reason=reason)
         review.information_requests.filter(status=InformationRequestStatus.OPEN).update(
-            status=InformationRequestStatus.WITHDRAWN)
-        audit_record(verb="agency_review.superseded", target=review, by=by,
-                     organisation=review.agency, payload={"version": declaration.version})
+            status=InformationRequestStatus.WITHDRAWN
+        )
+        audit_record(
+            verb="agency_review.superseded",
+            target=review,
+            by=by,
+            organisation=review.agency,
+            payload={"version": declaration.version},
+        )
         changed(review, by)
 
 
 def _create_review(
-    declaration: Declaration, agency: Organisation, lines: list[RequirementLine], *,
-    round_no: int, now: dt.datetime, sequence: int, perishable: bool, lower_exists: bool,
-    channel: str, reason_category: str, by: Any | None,
+    declaration: Declaration,
+    agency: Organisation,
+    lines: list[RequirementLine],
+    *,
+    round_no: int,
+    now: dt.datetime,
+    sequence: int,
+    perishable: bool,
+    lower_exists: bool,
+    channel: str,
+    reason_category: str,
+    by: Any | None,
 ) -> AgencyReview:
     if perishable:  # TFA 7.9: the shortest time the lines allow
-        sla = min((ln.perishable_sla_hours for ln in lines),
-                  default=CUSTOMS_PERISHABLE_SLA_HOURS)
+        sla = min((ln.perishable_sla_hours for ln in lines), default=CUSTOMS_PERISHABLE_SLA_HOURS)
     else:
         sla = min((ln.sla_hours for ln in lines), default=CUSTOMS_SLA_HOURS)
     documents = sorted({ln.document_type_code for ln in lines if ln.document_type_code})
@@ -170,10 +212,16 @@ def _create_review(
     else:
         status = S.WAITING if lower_exists else S.PENDING
     review = AgencyReview(
-        declaration=declaration, agency=agency, round=round_no,
-        declaration_version=declaration.version, status=status, sequence=sequence,
-        required_documents=documents, risk_channel=channel,
-        priority=Priority.PERISHABLE if perishable else Priority.NORMAL, sla_hours=sla,
+        declaration=declaration,
+        agency=agency,
+        round=round_no,
+        declaration_version=declaration.version,
+        status=status,
+        sequence=sequence,
+        required_documents=documents,
+        risk_channel=channel,
+        priority=Priority.PERISHABLE if perishable else Priority.NORMAL,
+        sla_hours=sla,
     )
     if status != S.WAITING:
         clock_start(review, now)
@@ -186,13 +234,28 @@ def _create_review(
     why = [_("Requirement lines: %(keys)s") % {"keys": ", ".join(keys)}] if keys else []
     if channel:
         why.append(_("Customs check, channel %(channel)s") % {"channel": channel})
-    ReviewEvent.objects.create(review=review, from_status="", to_status=status, at=now,
-                               actor=by if getattr(by, "pk", None) else None,
-                               reason="; ".join(why)[:1000],
-                               reason_category=review.reason_category)
-    audit_record(verb="agency_review.opened", target=review, by=by, organisation=agency,
-                 payload={"declaration": declaration.pk, "round": round_no, "status": status,
-                          "lines": keys, "channel": channel})
+    ReviewEvent.objects.create(
+        review=review,
+        from_status="",
+        to_status=status,
+        at=now,
+        actor=by if getattr(by, "pk", None) else None,
+        reason="; ".join(why)[:1000],
+        reason_category=review.reason_category,
+    )
+    audit_record(
+        verb="agency_review.opened",
+        target=review,
+        by=by,
+        organisation=agency,
+        payload={
+            "declaration": declaration.pk,
+            "round": round_no,
+            "status": status,
+            "lines": keys,
+            "channel": channel,
+        },
+    )
     if status == S.INSPECTION_REQUIRED:
         _notify_inspection_selected(review, expected_at=None)
     changed(review, by)
@@ -216,18 +279,28 @@ def _start(review: AgencyReview, *, by: Any | None, at: dt.datetime) -> None:
     review.assigned_to = by if getattr(by, "pk", None) else None
     review_move(review, S.IN_PROGRESS, by=by, at=at)
     if _is_customs(review.agency):
-        milestone_record(declaration=review.declaration, milestone=Milestone.DOCUMENT_CHECK_START,
-                         by=by, at=at, source="agencies")
+        milestone_record(
+            declaration=review.declaration,
+            milestone=Milestone.DOCUMENT_CHECK_START,
+            by=by,
+            at=at,
+            source="agencies",
+        )
 
 
 def _second_test_open(review: AgencyReview) -> bool:
     return SecondTestRequest.objects.filter(
-        sample__participant__review=review, status=SecondTestStatus.REQUESTED).exists()
+        sample__participant__review=review, status=SecondTestStatus.REQUESTED
+    ).exists()
 
 
 @transaction.atomic
 def review_decide(
-    *, review: AgencyReview, decision: str, reason: str = "", reason_category: str = "",
+    *,
+    review: AgencyReview,
+    decision: str,
+    reason: str = "",
+    reason_category: str = "",
     by: Any | None,
 ) -> AgencyReview:
     """Approve, reject or send to inspection, in one action (a pending review is started
@@ -236,10 +309,17 @@ def review_decide(
     review = lock_review(review)
     require_perm(by, DECIDE, review.agency)
     reason, reason_category = (reason or "").strip(), reason_category or ""
-    enforce(DECISION_RULES, DecisionContext(review.status, decision, reason, reason_category,
-                                            _second_test_open(review)))
-    target = {Decision.APPROVE: S.APPROVED, Decision.REJECT: S.REJECTED,
-              Decision.INSPECT: S.INSPECTION_REQUIRED}[Decision(decision)]
+    enforce(
+        DECISION_RULES,
+        DecisionContext(
+            review.status, decision, reason, reason_category, _second_test_open(review)
+        ),
+    )
+    target = {
+        Decision.APPROVE: S.APPROVED,
+        Decision.REJECT: S.REJECTED,
+        Decision.INSPECT: S.INSPECTION_REQUIRED,
+    }[Decision(decision)]
     path = ([S.IN_PROGRESS] if review.status == S.PENDING else []) + [target]
     check_path(review.status, path)
     now = timezone.now()
@@ -250,11 +330,20 @@ def review_decide(
         review.decided_at, review.decided_by = now, by if getattr(by, "pk", None) else None
     review_move(review, target, by=by, at=now, reason=reason, reason_category=reason_category)
     if _is_customs(review.agency):
-        milestone_record(declaration=review.declaration, milestone=Milestone.DOCUMENT_CHECK_END,
-                         by=by, at=now, source="agencies")
-    audit_record(verb="agency_review.decided", target=review, by=by, organisation=review.agency,
-                 payload={"decision": decision, "reason": reason,
-                          "reason_category": reason_category})
+        milestone_record(
+            declaration=review.declaration,
+            milestone=Milestone.DOCUMENT_CHECK_END,
+            by=by,
+            at=now,
+            source="agencies",
+        )
+    audit_record(
+        verb="agency_review.decided",
+        target=review,
+        by=by,
+        organisation=review.agency,
+        payload={"decision": decision, "reason": reason, "reason_category": reason_category},
+    )
     changed(review, by)
     if target == S.INSPECTION_REQUIRED:
         joined = inspection_join_open(review=review, by=by, at=now)
@@ -267,8 +356,9 @@ def review_decide(
 
 
 @transaction.atomic
-def information_request(*, review: AgencyReview, message: str, by: Any | None
-                        ) -> InformationRequest:
+def information_request(
+    *, review: AgencyReview, message: str, by: Any | None
+) -> InformationRequest:
     """Ask the trader a question; the review's clock stops until the answer."""
     review = lock_review(review)
     require_perm(by, DECIDE, review.agency)
@@ -281,18 +371,27 @@ def information_request(*, review: AgencyReview, message: str, by: Any | None
     review.paused_at = now
     review_move(review, S.INFORMATION_REQUESTED, by=by, at=now)
     request = InformationRequest.objects.create(
-        review=review, message=message.strip(), requested_at=now,
-        requested_by=by if getattr(by, "pk", None) else None)
-    audit_record(verb="information_request.created", target=request, by=by,
-                 organisation=review.agency, payload={"review": review.pk})
+        review=review,
+        message=message.strip(),
+        requested_at=now,
+        requested_by=by if getattr(by, "pk", None) else None,
+    )
+    audit_record(
+        verb="information_request.created",
+        target=request,
+        by=by,
+        organisation=review.agency,
+        payload={"review": review.pk},
+    )
     changed(review, by)
     notices.information_requested(review, request)
     return request
 
 
 @transaction.atomic
-def information_answer(*, request: InformationRequest, answer: str, by: Any | None
-                       ) -> InformationRequest:
+def information_answer(
+    *, request: InformationRequest, answer: str, by: Any | None
+) -> InformationRequest:
     """The trader's answer: the review's clock restarts and ``due_at`` moves by exactly
     the time it was stopped."""
     request = InformationRequest.objects.select_for_update(of=SELF).get(pk=request.pk)
@@ -300,8 +399,9 @@ def information_answer(*, request: InformationRequest, answer: str, by: Any | No
     organisation = require_trader_side(by, review.declaration)
     enforce([AnswerGiven()], TextContext(answer or ""))
     if request.status != InformationRequestStatus.OPEN:
-        raise ConflictError("request_not_open",
-                            _("This request is no longer awaiting an answer."), None)
+        raise ConflictError(
+            "request_not_open", _("This request is no longer awaiting an answer."), None
+        )
     check_path(review.status, [S.IN_PROGRESS])
     now = timezone.now()
     paused = int((now - review.paused_at).total_seconds()) if review.paused_at else 0
@@ -316,26 +416,34 @@ def information_answer(*, request: InformationRequest, answer: str, by: Any | No
         review.due_at += dt.timedelta(seconds=paused)
     review.paused_seconds += paused
     review.paused_at = None
-    review_move(review, S.IN_PROGRESS, by=by, at=now, organisation=organisation,
-                reason=_("The trader answered."))
-    audit_record(verb="information_request.answered", target=request, by=by,
-                 organisation=organisation, payload={"paused_seconds": paused})
+    review_move(
+        review,
+        S.IN_PROGRESS,
+        by=by,
+        at=now,
+        organisation=organisation,
+        reason=_("The trader answered."),
+    )
+    audit_record(
+        verb="information_request.answered",
+        target=request,
+        by=by,
+        organisation=organisation,
+        payload={"paused_seconds": paused},
+    )
     changed(review, by)
     return request
 
 
-def _notify_inspection_selected(review: AgencyReview, *, expected_at: dt.datetime | None
-                                ) -> None:
+def _notify_inspection_selected(review: AgencyReview, *, expected_at: dt.datetime | None) -> None:
     """TFA 5.2: without an appointment yet, the first free slot is the expected time."""
     declaration = review.declaration
     location = declaration.discharge_location or declaration.loading_location
     if expected_at is None and location:
-        expected_at = inspection_next_slot(location=location,
-                                           perishable=declaration.is_perishable)
+        expected_at = inspection_next_slot(location=location, perishable=declaration.is_perishable)
     notices.inspection_selected(review, expected_at=expected_at)
 
 
 def _notify_decided(review: AgencyReview) -> None:
     adverse = review.inspection_participations.filter(samples__adverse=True).exists()
-    notices.review_decided(review, second_test_available=adverse
-                           and review.status == S.REJECTED)
+    notices.review_decided(review, second_test_available=adverse and review.status == S.REJECTED)

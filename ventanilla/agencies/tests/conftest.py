@@ -75,20 +75,30 @@ def world(clock: Clock) -> World:
     broker = OrganisationFactory(kind="broker", name="Callao Brokers")
     carrier = OrganisationFactory(kind="carrier", name="Pacific Lines")
     return World(
-        customs=customs, plant=plant, food=food,
+        customs=customs,
+        plant=plant,
+        food=food,
         customs_officer=member("agency_officer", customs),
         plant_officer=member("agency_officer", plant),
         food_officer=member("agency_officer", food),
         plant_supervisor=member("agency_supervisor", plant),
-        trader=trader, broker=broker, carrier=carrier,
+        trader=trader,
+        broker=broker,
+        carrier=carrier,
         trader_user=member("trader_declarant", trader),
         broker_user=member("broker_declarant", broker),
         carrier_user=member("carrier_operator", carrier),
         other_trader_user=member("trader_declarant"),
         plant_line=line(agency=plant, key="AG-PLANT-0001", hs_prefix="08"),
-        food_line=line(agency=food, key="AG-FOOD-0001", hs_prefix="03", document_type_code="N853",
-                       description_en="Health certificate for fish", sla_hours=48,
-                       perishable_sla_hours=6),
+        food_line=line(
+            agency=food,
+            key="AG-FOOD-0001",
+            hs_prefix="03",
+            document_type_code="N853",
+            description_en="Health certificate for fish",
+            sla_hours=48,
+            perishable_sla_hours=6,
+        ),
     )
 
 

@@ -28,7 +28,9 @@ def test_demo_avocados_go_to_plant_health_then_food_safety():
     declaration = declaration_with_items(status="accepted")
     reviews = services.reviews_open(declaration=declaration, channel="green", by=None)
     assert [(r.agency.code, r.status, r.sla_hours, r.required_documents) for r in reviews] == [
-        ("AG-PLANT", "pending", 4, ["N851"]), ("AG-FOOD", "waiting", 2, [])]
+        ("AG-PLANT", "pending", 4, ["N851"]),
+        ("AG-FOOD", "waiting", 2, []),
+    ]
 
 
 def test_demo_without_the_demo_agencies_adds_nothing():

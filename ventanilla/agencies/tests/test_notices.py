@@ -17,7 +17,8 @@ def told(kind: str) -> list[str]:
 
 
 def test_tfa_5_2_trader_and_carrier_told_when_goods_held_and_when_freed(
-        world, django_capture_on_commit_callbacks):
+    world, django_capture_on_commit_callbacks
+):
     declaration = world.declaration()
     movement = sorted([world.trader.code, world.broker.code, world.carrier.code])
     declarants = sorted([world.trader.code, world.broker.code])
@@ -28,36 +29,58 @@ def test_tfa_5_2_trader_and_carrier_told_when_goods_held_and_when_freed(
     request = plant.information_requests.get()
     services.information_answer(request=request, answer="Bay 4", by=world.trader_user)
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_decide(review=plant, decision="inspect", reason="Alert 12/2026",
-                               reason_category="phytosanitary_risk", by=world.plant_officer)
+        services.review_decide(
+            review=plant,
+            decision="inspect",
+            reason="Alert 12/2026",
+            reason_category="phytosanitary_risk",
+            by=world.plant_officer,
+        )
     with django_capture_on_commit_callbacks(execute=True):
-        inspection = services.inspection_book(declaration=declaration, location="PECLL",
-                                              by=world.customs_officer)
+        inspection = services.inspection_book(
+            declaration=declaration, location="PECLL", by=world.customs_officer
+        )
     parts = {p.agency.code: p for p in inspection.participants.all()}
-    services.inspection_record_result(participant=parts["AG-CUSTOMS"], result="no_irregularity",
-                                      by=world.customs_officer)
+    services.inspection_record_result(
+        participant=parts["AG-CUSTOMS"], result="no_irregularity", by=world.customs_officer
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        services.inspection_record_result(participant=parts["AG-PLANT"], result="sample_taken",
-                                          by=world.plant_officer)
-    sample = services.sample_record(participant=parts["AG-PLANT"], reference="S-1",
-                                    lab="National Plant Lab", by=world.plant_officer)
-    services.sample_result_record(sample=sample, result="Pest found", adverse=True,
-                                  by=world.plant_officer)
+        services.inspection_record_result(
+            participant=parts["AG-PLANT"], result="sample_taken", by=world.plant_officer
+        )
+    sample = services.sample_record(
+        participant=parts["AG-PLANT"],
+        reference="S-1",
+        lab="National Plant Lab",
+        by=world.plant_officer,
+    )
+    services.sample_result_record(
+        sample=sample, result="Pest found", adverse=True, by=world.plant_officer
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_decide(review=plant, decision="reject", reason="Pest in sample S-1",
-                               reason_category="phytosanitary_risk", by=world.plant_officer)
+        services.review_decide(
+            review=plant,
+            decision="reject",
+            reason="Pest in sample S-1",
+            reason_category="phytosanitary_risk",
+            by=world.plant_officer,
+        )
     second = services.second_test_request(sample=sample, by=world.trader_user)
     with django_capture_on_commit_callbacks(execute=True):
-        services.second_test_result_record(request=second, result="No pest", adverse=False,
-                                           by=world.plant_officer)
+        services.second_test_result_record(
+            request=second, result="No pest", adverse=False, by=world.plant_officer
+        )
     assert told("inspection_selected") == sorted(movement * 2)  # customs, then plant
     assert told("goods_detained") == movement
     assert told("inspection_ended") == movement
     assert told("information_requested") == declarants
     assert told("review_decided") == declarants
     assert told("second_test_result") == declarants
-    held = (Notice.objects.filter(kind="inspection_selected", organisation=world.carrier)
-            .order_by("created_at", "pk").last())
+    held = (
+        Notice.objects.filter(kind="inspection_selected", organisation=world.carrier)
+        .order_by("created_at", "pk")
+        .last()
+    )
     assert held.params["agency"] == "Plant Health"
     assert held.declaration_id == declaration.pk
     every_param = str(list(Notice.objects.values_list("params", flat=True)))

@@ -69,6 +69,7 @@ def test_queue_shows_only_the_users_agencies(world, queue):
     assert list(selectors.review_queue_for(user=world.food_officer)) == []
     assert list(selectors.review_queue_for(user=world.trader_user)) == []
     both = member("agency_officer", world.food)
-    both.memberships.create(organisation=world.plant, role=world.plant_officer.memberships
-                            .get().role)
+    both.memberships.create(
+        organisation=world.plant, role=world.plant_officer.memberships.get().role
+    )
     assert len(selectors.review_queue_for(user=both)) == 3
