@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,14 +30,11 @@ REFERENCE_MODELS = (
 
 
 def shared_file(*parts: str) -> Path:
-    """A file from ../shared/data. Missing on a developer machine: skip. Missing in CI:
-    fail, so the suite never goes green by silently not testing the real data."""
+    """A file from ../shared/data. Missing anywhere: fail, so the suite never goes green
+    by silently not testing the real data (the project is checked out beside shared/)."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        message = f"shared data file missing: {path}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        pytest.fail(f"shared data file missing: {path} (check out the project beside shared/)")
     return path
 
 
