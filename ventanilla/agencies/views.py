@@ -8,6 +8,7 @@ works no agency's reviews gets 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -403,26 +404,22 @@ def sample(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def sample_result(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _officer(request)
-    found = selectors.sample_qs_for(user=user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    inspection_pk = found.participant.inspection_id
-    form = LabResultForm(request.POST, prefix=f"s{found.pk}")
+def _record_lab_result(
+    request: HttpRequest,
+    *,
+    inspection_pk: int,
+    prefix: str,
+    record: Callable[[str, bool], Any],
+    done: str,
+) -> HttpResponse:
+    """A laboratory result (first or second test, TFA 5.3) typed on the inspection page."""
+    form = LabResultForm(request.POST, prefix=prefix)
     try:
         if not form.is_valid():
             raise BusinessError.single(
                 "result_required", _("Write the laboratory's result."), "result"
             )
-        services.sample_result_record(
-            sample=found,
-            result=form.cleaned_data["result"],
-            adverse=form.cleaned_data["adverse"],
-            by=user,
-        )
+        record(form.cleaned_data["result"], form.cleaned_data["adverse"])
     except BusinessError as error:
         return render(
             request,
@@ -430,8 +427,26 @@ def sample_result(request: HttpRequest, pk: int) -> HttpResponse:
             _site_context(request, _inspection(request, inspection_pk), error=error),
             status=400,
         )
-    messages.success(request, _("The laboratory result is recorded."))
+    messages.success(request, done)
     return redirect("agencies:inspection", pk=inspection_pk)
+
+
+@login_required
+@require_POST
+def sample_result(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _officer(request)
+    found = selectors.sample_qs_for(user=user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return _record_lab_result(
+        request,
+        inspection_pk=found.participant.inspection_id,
+        prefix=f"s{found.pk}",
+        record=lambda result, adverse: services.sample_result_record(
+            sample=found, result=result, adverse=adverse, by=user
+        ),
+        done=_("The laboratory result is recorded."),
+    )
 
 
 @login_required
@@ -441,25 +456,12 @@ def second_test_result(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.second_test_qs_for(user=user).filter(pk=pk).first()
     if found is None:
         raise Http404
-    inspection_pk = found.sample.participant.inspection_id
-    form = LabResultForm(request.POST, prefix=f"t{found.pk}")
-    try:
-        if not form.is_valid():
-            raise BusinessError.single(
-                "result_required", _("Write the laboratory's result."), "result"
-            )
-        services.second_test_result_record(
-            request=found,
-            result=form.cleaned_data["result"],
-            adverse=form.cleaned_data["adverse"],
-            by=user,
-        )
-    except BusinessError as error:
-        return render(
-            request,
-            "agencies/inspection.html",
-            _site_context(request, _inspection(request, inspection_pk), error=error),
-            status=400,
-        )
-    messages.success(request, _("The second test result is recorded (TFA 5.3)."))
-    return redirect("agencies:inspection", pk=inspection_pk)
+    return _record_lab_result(
+        request,
+        inspection_pk=found.sample.participant.inspection_id,
+        prefix=f"t{found.pk}",
+        record=lambda result, adverse: services.second_test_result_record(
+            request=found, result=result, adverse=adverse, by=user
+        ),
+        done=_("The second test result is recorded (TFA 5.3)."),
+    )
