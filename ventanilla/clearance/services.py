@@ -20,6 +20,7 @@ from ventanilla.accounts.models import Organisation
 from ventanilla.agencies.notices import both
 from ventanilla.agencies.selectors import clearance_state, reviews_current
 from ventanilla.agencies.services import reviews_open
+from ventanilla.agencies.services.reviews import reviews_withdraw
 from ventanilla.audit.services import audit_batch, audit_record
 from ventanilla.core.errors import BusinessError
 from ventanilla.declarations import services as declarations
@@ -29,6 +30,7 @@ from ventanilla.declarations.status import declaration_transition, milestone_rec
 from ventanilla.duties.services import duties_assess
 from ventanilla.notifications.services import notify
 from ventanilla.payments.selectors import financial_state
+from ventanilla.payments.services.guarantee import guarantee_release
 from ventanilla.risk.services import risk_assess
 
 # Statuses from which the flow no longer moves a declaration by itself.
@@ -108,6 +110,32 @@ def declaration_amend_and_assess(
         declaration_assess(declaration=amended, by=by, reopen=True)
         amended.refresh_from_db()
     return amended
+
+
+@audit_batch()
+def declaration_cancel_and_close(
+    *, declaration: Declaration, reason: str, by: Any, organisation: Organisation | None = None
+) -> Declaration:
+    """Cancel before release, and close what hung on it: agencies' open reviews leave the
+    queues, a guarantee reservation is released (TFA 7.3) and the parties are told."""
+    already = declaration.status == Status.CANCELLED
+    cancelled = declarations.declaration_cancel(
+        declaration=declaration, reason=reason, by=by, organisation=organisation
+    )
+    if already:
+        return cancelled
+    reviews_withdraw(
+        declaration=cancelled, reason=_("The declaration was cancelled by its declarant."), by=by
+    )
+    guarantee_release(declaration=cancelled, by=by)
+    notify(
+        organisations=_trade_parties(cancelled),
+        kind="declaration_cancelled",
+        declaration_id=cancelled.pk,
+        by=by,
+        params={"reference": cancelled.mrn or cancelled.lrn},
+    )
+    return cancelled
 
 
 def _next_status(declaration: Declaration) -> tuple[str, str]:

@@ -16,7 +16,6 @@ from ventanilla.agencies.models import AgencyReview
 from ventanilla.agencies.services.inspections import inspection_book, inspection_record_result
 from ventanilla.agencies.services.reviews import information_request, review_decide
 from ventanilla.clearance import services as clearance
-from ventanilla.declarations import services as declarations
 from ventanilla.declarations.api.serializers import DeclarationInput
 from ventanilla.declarations.models import Declaration
 from ventanilla.payments.selectors import financial_state
@@ -257,7 +256,7 @@ def load_demo_declarations() -> dict[str, int]:
         made += 1
     d = _lodge(_import("DEMO-LAP-0003", [LAPTOPS], "CN", "MXZLO"), BROKER, broker)
     if d:
-        declarations.declaration_cancel(
+        clearance.declaration_cancel_and_close(
             declaration=d, reason="Order cancelled by the buyer", by=broker
         )
         made += 1

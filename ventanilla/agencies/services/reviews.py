@@ -160,8 +160,10 @@ def reviews_open(
     return sorted(reviews, key=lambda r: (r.sequence, r.agency.name, r.pk))
 
 
-def _supersede(declaration: Declaration, *, by: Any | None, at: dt.datetime) -> None:
-    reason = _("Declaration amended (version %(v)s): the agencies review it again.") % {
+def _supersede(
+    declaration: Declaration, *, by: Any | None, at: dt.datetime, reason: str | None = None
+) -> None:
+    reason = reason or _("Declaration amended (version %(v)s): the agencies review it again.") % {
         "v": declaration.version
     }
     for open_inspection in Inspection.objects.filter(
@@ -260,6 +262,14 @@ def _create_review(
         _notify_inspection_selected(review, expected_at=None)
     changed(review, by)
     return review
+
+
+@transaction.atomic
+def reviews_withdraw(*, declaration: Declaration, reason: str, by: Any | None) -> None:
+    """The declaration was cancelled: open reviews leave the queues, open information
+    requests are withdrawn and a booked inspection is cancelled."""
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    _supersede(declaration, by=by, at=timezone.now(), reason=reason)
 
 
 @transaction.atomic

@@ -17,7 +17,6 @@ from ventanilla.accounts.selectors import organisation_qs_for
 from ventanilla.clearance import services
 from ventanilla.core.errors import BusinessError
 from ventanilla.core.idempotency import idempotent
-from ventanilla.declarations import services as declarations
 from ventanilla.declarations.api.output import DeclarationOut, DeclarationSummaryOut
 from ventanilla.declarations.api.serializers import (
     AmendInput,
@@ -108,7 +107,7 @@ class CancelView(APIView):
         org = lodging_organisation(request, declaration)
         payload = CancelInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        cancelled = declarations.declaration_cancel(
+        cancelled = services.declaration_cancel_and_close(
             declaration=declaration,
             reason=payload.validated_data["reason"],
             by=request.user,

@@ -241,3 +241,29 @@ def test_demo_data_loads_twice_without_changes(db):
     counts = Declaration.objects.count()
     call_command("load_demo", verbosity=0)
     assert Declaration.objects.count() == counts
+
+
+def test_cancellation_closes_reviews_releases_the_guarantee_and_tells_the_parties(world):
+    d = submit(world, payload(lrn="AVO-CANCEL"))
+    money = financial_state(declaration=d)
+    guarantee_reserve(declaration=d, amount=money.amount_due, by=world["users"]["trader"])
+    assert financial_state(declaration=d).guaranteed == money.amount_due
+    services.declaration_cancel_and_close(
+        declaration=d, reason="Buyer cancelled", by=world["users"]["broker"]
+    )
+    d.refresh_from_db()
+    assert d.status == "cancelled"
+    open_reviews = AgencyReview.objects.filter(declaration=d).exclude(status="superseded")
+    assert list(open_reviews) == []
+    assert financial_state(declaration=d).guaranteed == Decimal("0")
+    told = set(
+        Notice.objects.filter(kind="declaration_cancelled", declaration_id=d.pk).values_list(
+            "organisation__code", flat=True
+        )
+    )
+    assert told == {"20100000001", "20100000003", "20100000004"}
+    # A second cancellation changes nothing.
+    services.declaration_cancel_and_close(
+        declaration=d, reason="again", by=world["users"]["broker"]
+    )
+    assert Notice.objects.filter(kind="declaration_cancelled", declaration_id=d.pk).count() == 3

@@ -27,11 +27,11 @@ from ventanilla.agencies.selectors import (
     reviews_current,
     trader_sample_qs_for,
 )
+from ventanilla.clearance import services as clearance
 from ventanilla.clearance.selectors import declaration_timeline
 from ventanilla.clearance.views._common import trade_declaration, user_of
 from ventanilla.core.errors import BusinessError, ErrorItem
 from ventanilla.declarations import forms as f
-from ventanilla.declarations import services as declarations
 from ventanilla.declarations.choices import AMENDABLE, Status
 from ventanilla.declarations.drafts import draft_qs_for, lodging_organisation_ids
 from ventanilla.declarations.models import Declaration
@@ -306,7 +306,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            declarations.declaration_cancel(
+            clearance.declaration_cancel_and_close(
                 declaration=declaration,
                 reason=form.cleaned_data["reason"],
                 by=request.user,
