@@ -42,14 +42,20 @@ def my_memberships(*, user: User) -> QuerySet[Membership]:
     )
 
 
-def api_token_qs_for(*, user: Any) -> QuerySet[ApiToken]:
-    """Tokens of the organisations in which the user may manage the organisation."""
-    org_ids = [
+def managed_organisation_ids(*, user: Any) -> list[int]:
+    """Organisations the user acts for and may manage (accounts.manage_organisation)."""
+    return [
         org.pk
         for org in organisation_qs_for(user=user)
         if user.has_perm("accounts.manage_organisation", org)
     ]
-    return ApiToken.objects.filter(organisation_id__in=org_ids).select_related("user")
+
+
+def api_token_qs_for(*, user: Any) -> QuerySet[ApiToken]:
+    """Tokens of the organisations in which the user may manage the organisation."""
+    return ApiToken.objects.filter(
+        organisation_id__in=managed_organisation_ids(user=user)
+    ).select_related("user")
 
 
 def agency_qs() -> QuerySet[Organisation]:

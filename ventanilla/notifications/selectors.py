@@ -7,8 +7,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
-from ventanilla.accounts.roles import MANAGE_ORG
-from ventanilla.accounts.selectors import acting_organisation_ids, organisation_qs_for
+from ventanilla.accounts.selectors import acting_organisation_ids, managed_organisation_ids
 from ventanilla.notifications.models import Notice, NoticeRead, OutboundWebhook, WebhookEndpoint
 
 
@@ -35,11 +34,6 @@ def notice_unread_count(*, user: Any, declaration_id: int | None = None) -> int:
     if declaration_id is not None:
         qs = qs.filter(declaration_id=declaration_id)
     return qs.count()
-
-
-def managed_organisation_ids(*, user: Any) -> list[int]:
-    """Organisations the user acts for and may manage (accounts.manage_organisation)."""
-    return [org.pk for org in organisation_qs_for(user=user) if user.has_perm(MANAGE_ORG, org)]
 
 
 def webhook_endpoint_qs_for(*, user: Any) -> QuerySet[WebhookEndpoint]:

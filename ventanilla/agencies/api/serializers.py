@@ -25,7 +25,8 @@ from ventanilla.agencies.models import (
     Sample,
     SecondTestRequest,
 )
-from ventanilla.declarations.models import Declaration, Document, GoodsItem
+from ventanilla.declarations.api.output import ItemOut
+from ventanilla.declarations.models import Declaration, Document
 
 # --- inputs -------------------------------------------------------------------------
 
@@ -357,24 +358,6 @@ class OtherReviewSerializer(serializers.ModelSerializer):
         ]
 
 
-class ItemSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = GoodsItem
-        fields = [
-            "sequence",
-            "tariff_line",
-            "hs_code",
-            "description",
-            "origin_country",
-            "package_type",
-            "package_count",
-            "gross_mass_kg",
-            "net_mass_kg",
-            "customs_value",
-            "is_perishable",
-        ]
-
-
 class DocumentSerializer(serializers.ModelSerializer):
     items = serializers.SerializerMethodField()
 
@@ -390,7 +373,8 @@ class DeclarationSummarySerializer(serializers.ModelSerializer):
     trader_name = serializers.CharField(source="trader.name")
     declarant_name = serializers.CharField(source="declarant.name")
     carrier_name = serializers.CharField(source="carrier.name", default=None)
-    items = ItemSerializer(many=True)
+    # The goods as the declarations app shows them (one shape for every reader).
+    items = ItemOut(many=True)
     documents = DocumentSerializer(many=True)
 
     class Meta:

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ventanilla.accounts.models import Organisation, User
-from ventanilla.accounts.selectors import organisation_qs_for
+from ventanilla.accounts.selectors import managed_organisation_ids, organisation_qs_for
 from ventanilla.core.errors import BusinessError
 from ventanilla.core.idempotency import idempotent
 from ventanilla.notifications import selectors, services
@@ -108,7 +108,7 @@ def _managed_organisation(request: Request, requested: int | None) -> Organisati
                 "forbidden", _("You may not manage this organisation."), http_status=403
             )
         return org
-    managed = selectors.managed_organisation_ids(user=request.user)
+    managed = managed_organisation_ids(user=request.user)
     if not managed:
         raise BusinessError.single(
             "forbidden", _("You may not manage any organisation."), http_status=403
@@ -119,7 +119,7 @@ def _managed_organisation(request: Request, requested: int | None) -> Organisati
             _("You manage several organisations: say which one."),
             "organisation",
         )
-    return Organisation.objects.get(pk=managed[0])
+    return organisation_qs_for(user=request.user).get(pk=managed[0])
 
 
 class WebhookEndpointListCreateView(APIView):
