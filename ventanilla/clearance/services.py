@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Organisation
 from ventanilla.agencies.notices import both
-from ventanilla.agencies.selectors import clearance_state, reviews_current
+from ventanilla.agencies.selectors import ClearanceState, clearance_state, reviews_current
 from ventanilla.agencies.services import reviews_open
 from ventanilla.agencies.services.reviews import reviews_withdraw
 from ventanilla.audit.services import audit_batch, audit_record
@@ -138,8 +138,7 @@ def declaration_cancel_and_close(
     return cancelled
 
 
-def _next_status(declaration: Declaration) -> tuple[str, str]:
-    state = clearance_state(declaration=declaration)
+def _next_status(declaration: Declaration, state: ClearanceState) -> tuple[str, str]:
     if state.any_rejected:
         return Status.REJECTED, _("Refused by a border agency.")
     if state.information_requested:
@@ -161,10 +160,10 @@ def declaration_progress(*, declaration: Declaration, by: Any) -> Declaration:
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.status in SETTLED:
         return declaration
-    target, reason = _next_status(declaration)
+    state = clearance_state(declaration=declaration)
+    target, reason = _next_status(declaration, state)
     if target == declaration.status:
         return declaration
-    state = clearance_state(declaration=declaration)
     if state.all_approved and state.required_agencies:
         milestone_record(declaration=declaration, milestone=Milestone.AGENCY_APPROVALS, by=by)
     declaration_transition(declaration=declaration, to_status=target, by=by, reason=reason)
