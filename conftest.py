@@ -1,4 +1,4 @@
-"""Project-wide pytest settings: tasks run immediately, passwords hash fast."""
+"""Project-wide pytest settings: tasks run immediately, passwords hash fast, snapshots fresh."""
 
 from __future__ import annotations
 
@@ -15,3 +15,14 @@ def _test_settings(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_snapshots():  # type: ignore[no-untyped-def]
+    """Configuration snapshots are per process; a test's rolled-back rows must not leak
+    into the next test through them."""
+    from ventanilla.core.snapshots import clear_all
+
+    clear_all()
+    yield
+    clear_all()
