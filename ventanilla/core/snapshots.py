@@ -17,9 +17,10 @@ Freshness rules, in order:
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Generic, TypeVar
 
 from django.apps import apps
@@ -33,6 +34,7 @@ T = TypeVar("T")
 DIRTY_WINDOW_S = 60.0
 
 _registry: list[Snapshot[Any]] = []
+_tokens = itertools.count(1)
 
 
 class Snapshot(Generic[T]):
@@ -51,7 +53,8 @@ class Snapshot(Generic[T]):
         self._ttl = ttl
         self._max_keys = max_keys
         self._entries: dict[Hashable, tuple[float, T]] = {}
-        self._dirty_until = 0.0
+        # One token per open transaction that wrote a watched model, with its expiry.
+        self._open_writes: dict[int, float] = {}
         self._lock = threading.Lock()
         self._connected = False
         _registry.append(self)
@@ -59,34 +62,77 @@ class Snapshot(Generic[T]):
     def get(self, key: Hashable = None) -> T:
         self._connect()
         now = time.monotonic()
-        if now < self._dirty_until:
+        if self._dirty(now):
             return self._load(key)
         entry = self._entries.get(key)
         if entry is not None and entry[0] > now:
             return entry[1]
         value = self._load(key)
         with self._lock:
-            if time.monotonic() >= self._dirty_until:
+            if not self._dirty(time.monotonic()):
                 if len(self._entries) >= self._max_keys:
                     self._entries.clear()
                 self._entries[key] = (now + self._ttl, value)
         return value
 
+    def get_many(
+        self, keys: Iterable[Hashable], load_many: Callable[[set[Hashable]], dict[Hashable, T]]
+    ) -> dict[Hashable, T | None]:
+        """Per-key memo for large lists (tariff lines, locations): the keys not held are
+        read in one query by ``load_many``; a key it does not return is remembered as
+        absent (``None``), so an unknown code costs one query per TTL, not per request."""
+        self._connect()
+        now = time.monotonic()
+        wanted = set(keys)
+        if self._dirty(now):
+            found = load_many(wanted)
+            return {k: found.get(k) for k in wanted}
+        result: dict[Hashable, T | None] = {}
+        missing: set[Hashable] = set()
+        for key in wanted:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] > now:
+                result[key] = entry[1]
+            else:
+                missing.add(key)
+        if missing:
+            found = load_many(missing)
+            with self._lock:
+                keep = not self._dirty(time.monotonic())
+                if keep and len(self._entries) + len(missing) > self._max_keys:
+                    self._entries.clear()
+                for key in missing:
+                    value = found.get(key)
+                    result[key] = value
+                    if keep:
+                        self._entries[key] = (now + self._ttl, value)  # type: ignore[assignment]
+        return result
+
     def clear(self) -> None:
+        """Forget everything, open writes included (after a load has committed; between
+        tests, whose transactions are rolled back)."""
         with self._lock:
             self._entries.clear()
+            self._open_writes.clear()
+
+    def _dirty(self, now: float) -> bool:
+        return any(expiry > now for expiry in self._open_writes.values())
 
     def _changed(self, **_: Any) -> None:
         with self._lock:
             self._entries.clear()
             if transaction.get_connection().in_atomic_block:
-                self._dirty_until = time.monotonic() + DIRTY_WINDOW_S
-                transaction.on_commit(self._committed)
+                token = next(_tokens)
+                self._open_writes[token] = time.monotonic() + DIRTY_WINDOW_S
+                transaction.on_commit(lambda: self._committed(token))
 
-    def _committed(self) -> None:
+    def _committed(self, token: int) -> None:
         with self._lock:
             self._entries.clear()
-            self._dirty_until = 0.0
+            self._open_writes.pop(token, None)
+            now = time.monotonic()
+            for stale in [t for t, expiry in self._open_writes.items() if expiry <= now]:
+                del self._open_writes[stale]
 
     def _connect(self) -> None:
         if self._connected:

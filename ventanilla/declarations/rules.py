@@ -29,23 +29,31 @@ class Context:
 
     @classmethod
     def build(cls, data: dict[str, Any], trader_codes: set[str]) -> Context:
-        items = data["items"]
-        countries = {data["export_country"], data["destination_country"]}
-        countries |= {i["origin_country"] for i in items}
-        countries |= {p["country"] for p in data["parties"]}
-        return cls(
-            data=data,
-            tariff_lines=lookups.tariff_lines_in_force(i["tariff_line"] for i in items),
-            countries=lookups.countries_in_force(countries),
-            currencies=lookups.currencies_in_force([data["invoice_currency"]]),
-            locations=lookups.locations_in_force(
-                [data["loading_location"], data["discharge_location"]]
-            ),
-            offices=lookups.customs_offices_in_force(
-                [data["office_code"], data["entry_office_code"]]
-            ),
-            trader_codes=trader_codes,
-        )
+        return cls.build_many([data], trader_codes)[0]
+
+    @classmethod
+    def build_many(cls, rows: list[dict[str, Any]], trader_codes: set[str]) -> list[Context]:
+        """One context per declaration, the look-ups done once for all of them (bulk)."""
+        items = [i for data in rows for i in data["items"]]
+        countries = {i["origin_country"] for i in items}
+        locations: set[str] = set()
+        offices: set[str] = set()
+        for data in rows:
+            countries |= {data["export_country"], data["destination_country"]}
+            countries |= {p["country"] for p in data["parties"]}
+            locations |= {data["loading_location"], data["discharge_location"]}
+            offices |= {data["office_code"], data["entry_office_code"]}
+        tariff_lines = lookups.tariff_lines_in_force(i["tariff_line"] for i in items)
+        in_force = {
+            "countries": lookups.countries_in_force(countries),
+            "currencies": lookups.currencies_in_force(d["invoice_currency"] for d in rows),
+            "locations": lookups.locations_in_force(locations),
+            "offices": lookups.customs_offices_in_force(offices),
+        }
+        return [
+            cls(data=data, tariff_lines=tariff_lines, trader_codes=trader_codes, **in_force)
+            for data in rows
+        ]
 
 
 class Rule:

@@ -55,8 +55,9 @@ def _validate(
 ) -> list[ErrorItem]:
     traders = {code for code, org in orgs.items() if org.kind == "trader"}
     errors: list[ErrorItem] = []
-    for n, data in enumerate(rows):
-        for error in rules.check_all(rules.Context.build(data, traders)):
+    contexts = rules.Context.build_many(list(rows), traders)
+    for n, ctx in enumerate(contexts):
+        for error in rules.check_all(ctx):
             path = error.field
             if prefix is not None:
                 path = f"{prefix}.{n}.{path}" if path else f"{prefix}.{n}"
@@ -114,8 +115,14 @@ def _carrier(data: dict[str, Any], orgs: dict[str, Organisation]) -> Organisatio
 
 
 def _build(
-    data: dict[str, Any], declarant: Organisation, orgs: dict[str, Organisation], by: Any
+    data: dict[str, Any],
+    declarant: Organisation,
+    orgs: dict[str, Organisation],
+    by: Any,
+    at: dt.datetime,
 ) -> Declaration:
+    """The row as accepted: lodged and accepted in one step (the two status change rows
+    record it); only the MRN, which needs the row's id, is written after the insert."""
     perishable = data["perishable"] or any(
         i["perishable"] or is_perishable_hs(i["tariff_line"][:6]) for i in data["items"]
     )
@@ -144,6 +151,9 @@ def _build(
         perishable_declared=data["perishable"],
         content_hash=content_hash(data),
         created_by=by if getattr(by, "pk", None) else None,
+        status=Status.ACCEPTED,
+        lodged_at=at,
+        accepted_at=at,
     )
 
 
@@ -232,7 +242,6 @@ def _accept(declarations: Sequence[Declaration], by: Any, at: dt.datetime) -> No
     changes, milestones = [], []
     for d in declarations:
         d.mrn = make_mrn(d.pk, at)
-        d.status, d.lodged_at, d.accepted_at = Status.ACCEPTED, at, at
         for old, new in ((Status.DRAFT, Status.LODGED), (Status.LODGED, Status.ACCEPTED)):
             changes.append(
                 StatusChange(
@@ -248,7 +257,7 @@ def _accept(declarations: Sequence[Declaration], by: Any, at: dt.datetime) -> No
             milestones.append(
                 MilestoneEvent(declaration=d, milestone=m, at=at, actor=actor, source="lodgement")
             )
-    Declaration.objects.bulk_update(declarations, ["mrn", "status", "lodged_at", "accepted_at"])
+    Declaration.objects.bulk_update(declarations, ["mrn"])
     StatusChange.objects.bulk_create(changes)
     MilestoneEvent.objects.bulk_create(milestones)
 
@@ -295,7 +304,7 @@ def declarations_lodge(
     if errors:
         raise BusinessError(errors)
     at = timezone.now()
-    declarations = [_build(d, declarant, orgs, by) for d in new_rows]
+    declarations = [_build(d, declarant, orgs, by, at) for d in new_rows]
     Declaration.objects.bulk_create(declarations)
     lines = lookups.tariff_lines_in_force(i["tariff_line"] for d in new_rows for i in d["items"])
     _write_children(list(zip(declarations, new_rows, strict=True)), lines)
@@ -348,7 +357,7 @@ def declaration_amend(
         reason=reason,
         created_by=by,
     )
-    fresh = _build(data, declaration.declarant, orgs, by)
+    fresh = _build(data, declaration.declarant, orgs, by, timezone.now())  # content only
     for field in (
         "declaration_type",
         "procedure_code",

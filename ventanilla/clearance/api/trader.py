@@ -76,9 +76,11 @@ class BulkLodgeView(APIView):
         lodged = services.declarations_submit_bulk(
             rows=payload.validated_data["declarations"], declarant=declarant, by=request.user
         )
+        # One serializer for the whole list: its fields are built once, not per row.
+        summaries = DeclarationSummaryOut([x.declaration for x in lodged], many=True).data
         rows = [
-            {"index": n, "created": x.created, **DeclarationSummaryOut(x.declaration).data}
-            for n, x in enumerate(lodged)
+            {"index": n, "created": x.created, **summary}
+            for n, (x, summary) in enumerate(zip(lodged, summaries, strict=True))
         ]
         return Response({"declarations": rows}, status=status.HTTP_201_CREATED)
 

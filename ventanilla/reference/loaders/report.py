@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.settings import DEFAULT_LANGUAGE
 
 from ventanilla.audit.services import audit_record
+from ventanilla.core.snapshots import clear_all
 from ventanilla.reference.loaders.versioning import Counts
 
 KIND_LABELS = {
@@ -82,4 +83,7 @@ def write_audited(
     with default_language(), transaction.atomic():
         report = write()
         audit_record(verb=verb, target=target, by=by, payload=report.payload())
+        # Loads write in bulk (no model signals): drop what lookups remember.
+        transaction.on_commit(clear_all)
+    clear_all()
     return report
