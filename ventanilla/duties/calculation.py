@@ -22,7 +22,8 @@ from ventanilla.core.errors import BusinessError, ErrorItem
 from ventanilla.declarations.choices import DeclarationType
 from ventanilla.declarations.models import Declaration
 from ventanilla.duties.choices import CASCADE_TYPES, COMPUTATION_ORDER, TaxBase
-from ventanilla.duties.models import ExchangeRate, TariffMeasure
+from ventanilla.duties.in_force import exchange_rate_on, measures_on
+from ventanilla.duties.models import TariffMeasure
 from ventanilla.duties.money import minor_units, quantize
 from ventanilla.duties.rules import NoExchangeRate, NoTariffMeasure, QuantityMissing
 
@@ -60,18 +61,6 @@ def assessment_day(declaration: Declaration) -> dt.date:
     if declaration.accepted_at is not None:
         return timezone.localdate(declaration.accepted_at)
     return timezone.localdate()
-
-
-def exchange_rate_on(currency: str, day: dt.date, national: str) -> Decimal | None:
-    if currency == national:
-        return Decimal(1)
-    row = ExchangeRate.objects.as_of(day).filter(currency=currency).order_by("-valid_from").first()
-    return None if row is None else row.rate
-
-
-def _candidates(tariff_lines: set[str], day: dt.date, flow: str) -> list[TariffMeasure]:
-    prefixes = {line[:n] for line in tariff_lines for n in range(2, len(line) + 1)}
-    return list(TariffMeasure.objects.as_of(day).filter(tariff_code__in=prefixes, trade_flow=flow))
 
 
 def _specificity(m: TariffMeasure) -> tuple[bool, bool, int, dt.date, int]:
@@ -140,8 +129,11 @@ def compute(*, facts: dict[str, Any], version: int, day: dt.date, national: str)
 
     flow = facts["declaration_type"]
     items = facts["items"] if flow in (DeclarationType.IMPORT, DeclarationType.EXPORT) else []
-    measures = _candidates({i["tariff_line"] for i in items}, day, flow)
-    chosen_by_item = [choose_measures(measures, item) for item in items]
+    # Measures and rates come from the day's snapshots (``in_force``): no query per
+    # assessment once the day's tables are held.
+    chosen_by_item = [
+        choose_measures(measures_on(item["tariff_line"], day, flow), item) for item in items
+    ]
     # The invoice currency's rate is needed only when some measure applies.
     invoice_rate = rate(facts["invoice_currency"]) if any(chosen_by_item) else Decimal(1)
     if invoice_rate is None:

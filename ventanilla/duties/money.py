@@ -3,14 +3,37 @@ units (ISO 4217), never float."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from decimal import ROUND_HALF_UP, Decimal
 
 import iso4217
 from django.conf import settings
+from django.utils import timezone
 
+from ventanilla.core.snapshots import Snapshot
 from ventanilla.reference.models import Currency
 
 DEFAULT_MINOR_UNITS = 2
+
+
+def _load_minor_units(day: Hashable) -> dict[str, int]:
+    units: dict[str, int] = {}
+    rows = (
+        Currency.objects.as_of(day)  # type: ignore[arg-type]
+        .exclude(minor_units=None)
+        .order_by("code", "-valid_from")
+        .values_list("code", "minor_units")
+    )
+    for code, places in rows:
+        units.setdefault(code, int(places))
+    return units
+
+
+# The currency list is read for every amount shown or assessed; it is a few hundred rows
+# of reference data, held per day (it is effective-dated) and dropped when a row is saved.
+_MINOR_UNITS: Snapshot[dict[str, int]] = Snapshot(
+    "duties.minor_units", _load_minor_units, watch=("reference.Currency",)
+)
 
 
 def national_currency() -> str:
@@ -20,9 +43,9 @@ def national_currency() -> str:
 def minor_units(currency: str) -> int:
     """The reference table first (it is what the administration publishes), then the
     ISO 4217 list shipped with ``iso4217``, then two decimals."""
-    row = Currency.objects.as_of().filter(code=currency).exclude(minor_units=None).first()
-    if row is not None and row.minor_units is not None:
-        return int(row.minor_units)
+    places = _MINOR_UNITS.get(timezone.localdate()).get(currency)
+    if places is not None:
+        return places
     try:
         exponent = iso4217.Currency(currency).exponent
     except ValueError:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ventanilla.audit.services import audit_record
@@ -146,12 +146,26 @@ def exchange_rate_publish(
     return row
 
 
+def _latest_and_next(declaration: Declaration) -> tuple[DutyAssessment | None, int]:
+    """The assessment in force and the number the next one takes, in one read: numbers
+    only grow and only ``_record`` supersedes (always adding a higher number), so the
+    highest-numbered assessment is the one in force. Should it ever be superseded, the
+    in-force one is looked up as before."""
+    top = DutyAssessment.objects.filter(declaration=declaration).order_by("-number").first()
+    if top is None:
+        return None, 1
+    if top.status != AssessmentStatus.SUPERSEDED:
+        return top, top.number + 1
+    return assessment_latest(declaration=declaration), top.number + 1
+
+
 def _record(
     declaration: Declaration,
     comp: Computation,
     *,
     status: str,
     previous: DutyAssessment | None,
+    number: int,
     by: Any | None,
 ) -> DutyAssessment:
     now = timezone.now()
@@ -160,13 +174,10 @@ def _record(
         previous.status = AssessmentStatus.SUPERSEDED
         previous.superseded_at = now
         previous.save(update_fields=["status", "superseded_at"])
-    last = (
-        DutyAssessment.objects.filter(declaration=declaration).aggregate(n=Max("number"))["n"] or 0
-    )
     final = status == AssessmentStatus.FINAL
     assessment = DutyAssessment.objects.create(
         declaration=declaration,
-        number=last + 1,
+        number=number,
         declaration_version=declaration.version,
         status=status,
         currency=comp.currency,
@@ -220,29 +231,54 @@ def _record(
     return assessment
 
 
-def _compute(declaration: Declaration) -> Computation:
+def _compute(declaration: Declaration, facts: dict[str, Any] | None = None) -> Computation:
     return compute(
-        facts=declaration_facts(declaration),
+        facts=declaration_facts(declaration) if facts is None else facts,
         version=declaration.version,
         day=assessment_day(declaration),
         national=national_currency(),
     )
 
 
+def _locked(declaration: Declaration) -> Declaration:
+    # The trader and declarant are joined (the facts and the audit event read them) but
+    # only the declaration row is locked, as before.
+    return (
+        Declaration.objects.select_for_update(of=("self",))
+        .select_related("trader", "declarant")
+        .get(pk=declaration.pk)
+    )
+
+
 @transaction.atomic
-def duties_assess(*, declaration: Declaration, by: Any | None) -> DutyAssessment:
+def duties_assess(
+    *, declaration: Declaration, by: Any | None, facts: dict[str, Any] | None = None
+) -> DutyAssessment:
     """Assess the declaration as it stands (provisional, TFA 7.3). Calling it again
     without a change returns the same assessment; after an amendment it adds a new one
     and supersedes the previous. Refused with every error at once when an item has no
-    measure (``no_tariff_measure``, ``items.N.tariff_line``) or a rate is missing."""
-    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
-    latest = assessment_latest(declaration=declaration)
-    comp = _compute(declaration)
+    measure (``no_tariff_measure``, ``items.N.tariff_line``) or a rate is missing.
+
+    ``facts``: ``declaration_facts`` of the declaration's current version, when the
+    caller already computed them in this transaction (the orchestrator shares them with
+    risk and routing); read here otherwise."""
+    declaration = _locked(declaration)
+    if facts is not None and facts["id"] != declaration.pk:
+        raise ValueError("facts of another declaration")
+    latest, number = _latest_and_next(declaration)
+    comp = _compute(declaration, facts)
     if latest is not None and latest.basis_hash == comp.basis_hash:
         return latest
     if latest is not None and latest.status == AssessmentStatus.FINAL:
         raise ConflictError(AssessmentFinal.code, str(AssessmentFinal.message))
-    return _record(declaration, comp, status=AssessmentStatus.PROVISIONAL, previous=latest, by=by)
+    return _record(
+        declaration,
+        comp,
+        status=AssessmentStatus.PROVISIONAL,
+        previous=latest,
+        number=number,
+        by=by,
+    )
 
 
 @transaction.atomic
@@ -250,15 +286,22 @@ def duties_finalise(*, declaration: Declaration, by: Any | None) -> DutyAssessme
     """Final determination of duties after release (TFA 7.3.1). When nothing changed
     since the provisional assessment, that assessment becomes final; otherwise a final
     one supersedes it. Idempotent: a final assessment is returned as it is."""
-    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
-    latest = assessment_latest(declaration=declaration)
+    declaration = _locked(declaration)
+    latest, number = _latest_and_next(declaration)
     if latest is not None and latest.status == AssessmentStatus.FINAL:
         return latest
     if declaration.status != Status.RELEASED:
         raise ConflictError(NotReleased.code, str(NotReleased.message), "status")
     comp = _compute(declaration)
     if latest is None or latest.basis_hash != comp.basis_hash:
-        return _record(declaration, comp, status=AssessmentStatus.FINAL, previous=latest, by=by)
+        return _record(
+            declaration,
+            comp,
+            status=AssessmentStatus.FINAL,
+            previous=latest,
+            number=number,
+            by=by,
+        )
     latest.status = AssessmentStatus.FINAL
     latest.finalised_at = timezone.now()
     latest.finalised_by = by if getattr(by, "pk", None) else None
