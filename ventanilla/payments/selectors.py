@@ -8,17 +8,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import CharField, IntegerField, QuerySet, Value
 
 from ventanilla.accounts.selectors import organisation_qs_for
 from ventanilla.declarations.models import Declaration
 from ventanilla.declarations.selectors import declaration_qs_for
+from ventanilla.duties.choices import AssessmentStatus
+from ventanilla.duties.models import MONEY, DutyAssessment
 from ventanilla.duties.money import national_currency
-from ventanilla.duties.selectors import assessment_latest
 from ventanilla.payments.choices import MovementKind, PaymentStatus
 from ventanilla.payments.models import GuaranteeAccount, GuaranteeMovement, Payment
 
 ZERO = Decimal(0)
+# The scale of ``DutyAssessment.total`` as stored.
+MONEY_EXPONENT = Decimal(1).scaleb(-MONEY["decimal_places"])
+# The movement kinds that concern one declaration (a top-up concerns the account).
+HELD_KINDS = (MovementKind.RESERVE, MovementKind.RELEASE, MovementKind.SETTLE)
 VIEW_GUARANTEE = "payments.view_guaranteeaccount"
 
 
@@ -59,33 +64,95 @@ def reservation_open(*, declaration: Declaration) -> tuple[GuaranteeAccount | No
     return account, reserved - freed
 
 
-def financial_state(*, declaration: Declaration) -> FinancialState:
-    assessment = assessment_latest(declaration=declaration)
-    currency = assessment.currency if assessment else national_currency()
-    due = assessment.total if assessment else ZERO
-    payments = list(
-        Payment.objects.filter(declaration=declaration).order_by("-initiated_at", "-pk")
+# Which table a row of ``_money_rows`` comes from.
+_ASSESSMENT, _PAYMENT, _MOVEMENT = 1, 2, 3
+
+
+def _money_rows(
+    declaration: Declaration, assessment: DutyAssessment | None
+) -> list[tuple[int, str, str, Decimal, Any, int]]:
+    """The declaration's payments, guarantee movements and (unless the caller holds it)
+    assessment in force, as rows of one query (a UNION ALL of three index look-ups):
+    (source, status or kind, currency, amount, time, id). A declaration lodged a moment
+    ago has no payment and no movement, so this is one round trip that finds one row at
+    most, instead of four queries."""
+    columns = ("status", "currency", "amount", "initiated_at", "pk")
+    parts: list[QuerySet[Any]] = [
+        Payment.objects.filter(declaration=declaration)
+        .order_by()
+        .values_list(Value(_PAYMENT, output_field=IntegerField()), *columns),
+        GuaranteeMovement.objects.filter(declaration=declaration, kind__in=HELD_KINDS)
+        .order_by()
+        .values_list(
+            Value(_MOVEMENT, output_field=IntegerField()),
+            "kind",
+            Value("", output_field=CharField()),
+            "amount",
+            "created_at",
+            "pk",
+        ),
+    ]
+    if assessment is None:
+        # At most one assessment is in force per declaration (``assessment_one_current``),
+        # so no ordering or slice is needed inside the union.
+        parts.append(
+            DutyAssessment.objects.filter(declaration=declaration)
+            .exclude(status=AssessmentStatus.SUPERSEDED)
+            .order_by()
+            .values_list(
+                Value(_ASSESSMENT, output_field=IntegerField()),
+                "status",
+                "currency",
+                "total",
+                "computed_at",
+                "pk",
+            )
+        )
+    first, *rest = parts
+    return list(first.union(*rest, all=True))
+
+
+def financial_state(
+    *, declaration: Declaration, assessment: DutyAssessment | None = None
+) -> FinancialState:
+    """``assessment``: the assessment in force when the caller holds it (the one
+    ``duties_assess`` just returned, so it is not read again); read here otherwise."""
+    rows = _money_rows(declaration, assessment)
+    found: tuple[str, str, Decimal, int] | None
+    if assessment is not None:
+        # As read back from the database (the column keeps three decimals), so the
+        # figures are the same whether the assessment was passed or read.
+        total = assessment.total.quantize(MONEY_EXPONENT)
+        found = (assessment.status, assessment.currency, total, assessment.pk)
+    else:
+        found = next(((r[1], r[2], r[3], r[5]) for r in rows if r[0] == _ASSESSMENT), None)
+    status: str | None
+    assessment_id: int | None
+    if found is None:
+        status, currency, due, assessment_id = None, national_currency(), ZERO, None
+    else:
+        status, currency, due, assessment_id = found
+    payments = sorted((r for r in rows if r[0] == _PAYMENT), key=lambda r: (r[4], r[5]))
+    movements = [r for r in rows if r[0] == _MOVEMENT]
+    # Paid: confirmed payments in the assessment's currency and amounts drawn from a
+    # guarantee; guaranteed: what is still reserved (TFA 7.3: release against a guarantee).
+    paid = _sum(r[3] for r in payments if r[1] == PaymentStatus.CONFIRMED and r[2] == currency)
+    paid += _sum(r[3] for r in movements if r[1] == MovementKind.SETTLE)
+    reserved = _sum(r[3] for r in movements if r[1] == MovementKind.RESERVE)
+    guaranteed = reserved - _sum(
+        r[3] for r in movements if r[1] in (MovementKind.RELEASE, MovementKind.SETTLE)
     )
-    paid = _sum(
-        p.amount for p in payments if p.status == PaymentStatus.CONFIRMED and p.currency == currency
-    )
-    paid += _sum(
-        GuaranteeMovement.objects.filter(
-            declaration=declaration, kind=MovementKind.SETTLE
-        ).values_list("amount", flat=True)
-    )
-    _account, guaranteed = reservation_open(declaration=declaration)
     outstanding = max(due - paid, ZERO)
     return FinancialState(
         amount_due=due,
         currency=currency,
         paid=paid,
         guaranteed=guaranteed,
-        settled_for_release=assessment is not None and guaranteed >= outstanding,
-        payment_status=payments[0].status if payments else None,
+        settled_for_release=assessment_id is not None and guaranteed >= outstanding,
+        payment_status=payments[-1][1] if payments else None,
         outstanding=outstanding,
-        assessment_id=assessment.pk if assessment else None,
-        assessment_status=assessment.status if assessment else None,
+        assessment_id=assessment_id,
+        assessment_status=status,
     )
 
 
