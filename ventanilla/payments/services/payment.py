@@ -99,7 +99,7 @@ def _initiate(
         raise rules.NotAssessed.refuse()
     if assessment.payments.filter(status=PaymentStatus.CONFIRMED).exists():
         raise rules.AlreadyPaid.refuse()
-    state = financial_state(declaration=declaration)
+    state = financial_state(declaration=declaration, assessment=assessment)
     if state.outstanding <= 0:
         raise rules.NothingDue.refuse()
     if Payment.objects.filter(declaration=declaration, status__in=OPEN_STATUSES).exists():
