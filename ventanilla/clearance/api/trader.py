@@ -17,6 +17,7 @@ from ventanilla.accounts.selectors import organisation_qs_for
 from ventanilla.clearance import services
 from ventanilla.core.errors import BusinessError
 from ventanilla.core.idempotency import idempotent
+from ventanilla.declarations.api import fastpath
 from ventanilla.declarations.api.output import DeclarationOut, DeclarationSummaryOut
 from ventanilla.declarations.api.serializers import (
     AmendInput,
@@ -55,11 +56,8 @@ class LodgeView(APIView):
     @idempotent("declaration.lodge")
     def post(self, request: Request) -> Response:
         declarant = lodging_organisation(request)
-        payload = DeclarationInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        lodged = services.declaration_submit(
-            data=payload.validated_data, declarant=declarant, by=request.user
-        )
+        data = fastpath.validated(DeclarationInput, request.data)
+        lodged = services.declaration_submit(data=data, declarant=declarant, by=request.user)
         body = DeclarationOut(lodged.declaration, context={"trader_side": True}).data
         return Response(
             body, status=status.HTTP_201_CREATED if lodged.created else status.HTTP_200_OK
@@ -71,10 +69,9 @@ class BulkLodgeView(APIView):
     @idempotent("declaration.lodge_bulk")
     def post(self, request: Request) -> Response:
         declarant = lodging_organisation(request)
-        payload = BulkInput(data=request.data)
-        payload.is_valid(raise_exception=True)
+        data = fastpath.validated(BulkInput, request.data)
         lodged = services.declarations_submit_bulk(
-            rows=payload.validated_data["declarations"], declarant=declarant, by=request.user
+            rows=data["declarations"], declarant=declarant, by=request.user
         )
         # One serializer for the whole list: its fields are built once, not per row.
         summaries = DeclarationSummaryOut([x.declaration for x in lodged], many=True).data
@@ -91,9 +88,7 @@ class AmendView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         declaration = visible_declaration(request, pk)
         lodging_organisation(request, declaration)
-        payload = AmendInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
+        data = fastpath.validated(AmendInput, request.data)
         reason = data.pop("reason")
         amended = services.declaration_amend_and_assess(
             declaration=declaration, data=data, reason=reason, by=request.user
