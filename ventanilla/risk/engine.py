@@ -16,7 +16,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -124,6 +124,37 @@ def conditions_of(rule: ProfileRule) -> list[dict[str, Any]]:
                 {"field": "discharge_location", "op": "in", "value": list(rule.entry_points)}
             )
     return conditions
+
+
+# Beyond this a count is taken in full: a LIMIT must stay a small integer.
+MAX_COUNT_LIMIT = 1_000_000
+
+
+def count_limits(rules: Iterable[ProfileRule], names: Iterable[str]) -> dict[str, int | None]:
+    """How far each of the count facts ``names`` must be counted for ``rules``; a fact no
+    rule tests is absent (it need not be counted at all).
+
+    A count tested only with eq, lt or lte holds only when it is at most the largest value
+    tested, so counting up to that value + 1 gives the same matches and the same
+    explanations (a hit shows the count only when it is that small). None: count in full
+    (ne, gt and gte hold for large counts too, and the explanation shows the number)."""
+    wanted = set(names)
+    limits: dict[str, int | None] = {}
+    for rule in rules:
+        for condition in conditions_of(rule):
+            name = condition["field"]
+            if name not in wanted or (name in limits and limits[name] is None):
+                continue
+            if condition["op"] not in ("eq", "lt", "lte"):
+                limits[name] = None
+                continue
+            value = number(condition["value"])  # not a number: the condition never holds
+            if value is not None and value >= MAX_COUNT_LIMIT:
+                limits[name] = None
+                continue
+            bound = 1 if value is None else int(value.to_integral_value(ROUND_FLOOR)) + 1
+            limits[name] = max(bound, 1, limits.get(name) or 0)
+    return limits
 
 
 def number(value: Any) -> Decimal | None:

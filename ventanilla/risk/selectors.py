@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from ventanilla.accounts.models import Organisation
 from ventanilla.accounts.selectors import organisation_qs_for
+from ventanilla.core.snapshots import Snapshot
 from ventanilla.declarations.choices import Status
 from ventanilla.declarations.models import Declaration
 from ventanilla.declarations.selectors import declaration_qs_for
@@ -33,6 +34,7 @@ from ventanilla.risk.choices import (
     ProfileKind,
     ProfileStatus,
 )
+from ventanilla.risk.engine import ProfileRule, count_limits
 from ventanilla.risk.models import RiskAssessment, RiskMatch, RiskOutcome, RiskProfile
 
 
@@ -75,15 +77,51 @@ def risk_profile_qs_for(*, user: Any) -> QuerySet[RiskProfile]:
     return qs if owners is None else qs.filter(owner_id__in=owners)
 
 
-def profiles_in_force(*, on: dt.date) -> list[RiskProfile]:
-    """Published versions in force on ``on``; import alerts until their end date
-    (inclusive, TFA 5.1). Drafts never apply."""
-    return list(
+# Facts of the compliance record (TFA 7.4): each costs a query, so they are counted only
+# when a profile in force tests them.
+RECORD_FACTS = ("trader_prior_declarations", "declarant_prior_declarations")
+
+
+@dataclass(frozen=True)
+class ProfilesInForce:
+    """The profiles in force on a day, as the engine sees them. Shared between requests
+    (a snapshot): read it, never change it."""
+
+    profiles: tuple[RiskProfile, ...]
+    rules: tuple[ProfileRule, ...]
+    # Compliance-record facts tested by a profile, with how far to count them
+    # (engine.count_limits).
+    record_limits: dict[str, int | None]
+
+
+def _load_in_force(on: Any) -> ProfilesInForce:
+    profiles = tuple(
         RiskProfile.objects.as_of(on)
         .exclude(status=ProfileStatus.DRAFT)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
         .order_by("priority", "code")
     )
+    rules = tuple(p.as_rule() for p in profiles)
+    return ProfilesInForce(profiles, rules, count_limits(rules, RECORD_FACTS))
+
+
+# Every assessment reads the profiles in force; they change a few times a day, through the
+# services (signals drop the snapshot). Keyed by day: a profile's dates are never served
+# for another day.
+_IN_FORCE: Snapshot[ProfilesInForce] = Snapshot(
+    "risk.profiles_in_force", _load_in_force, watch=("risk.RiskProfile",)
+)
+
+
+def rules_in_force(*, on: dt.date) -> ProfilesInForce:
+    """Published versions in force on ``on``; import alerts until their end date
+    (inclusive, TFA 5.1). Drafts never apply."""
+    return _IN_FORCE.get(on)
+
+
+def profiles_in_force(*, on: dt.date) -> list[RiskProfile]:
+    """The profiles of ``rules_in_force``, by priority and code."""
+    return list(rules_in_force(on=on).profiles)
 
 
 def alerts_due_for_review(*, user: Any, on: dt.date | None = None) -> QuerySet[RiskProfile]:
@@ -98,21 +136,36 @@ def alerts_due_for_review(*, user: Any, on: dt.date | None = None) -> QuerySet[R
     )
 
 
-def prior_declaration_counts(*, declaration: Declaration) -> dict[str, int]:
+def prior_declaration_counts(
+    *, declaration: Declaration, limits: dict[str, int | None] | None = None
+) -> dict[str, int]:
     """The compliance record the criteria may use (TFA 7.4): how many declarations the
-    trader and the declarant lodged before this one (refused or cancelled ones aside)."""
+    trader and the declarant lodged before this one (refused or cancelled ones aside).
+
+    ``limits`` (``ProfilesInForce.record_limits``) names the facts to count and where the
+    count may stop; by default both are counted in full."""
+    if limits is None:
+        limits = dict.fromkeys(RECORD_FACTS)
     before = declaration.lodged_at or timezone.now()
     earlier = (
         Declaration.objects.filter(lodged_at__isnull=False, lodged_at__lt=before)
         .exclude(pk=declaration.pk)
         .exclude(status__in=[Status.REJECTED, Status.CANCELLED])
+        .order_by()
     )
-    return {
-        "trader_prior_declarations": earlier.filter(trader_id=declaration.trader_id).count(),
-        "declarant_prior_declarations": earlier.filter(
-            declarant_id=declaration.declarant_id
-        ).count(),
+    party = {
+        "trader_prior_declarations": {"trader_id": declaration.trader_id},
+        "declarant_prior_declarations": {"declarant_id": declaration.declarant_id},
     }
+    counts = {}
+    for name in RECORD_FACTS:
+        if name not in limits:
+            continue
+        rows = earlier.filter(**party[name])
+        limit = limits[name]
+        # A stopped count reads at most ``limit`` rows, however long the trader's record.
+        counts[name] = (rows if limit is None else rows[:limit]).count()
+    return counts
 
 
 # --- assessments -------------------------------------------------------------------------

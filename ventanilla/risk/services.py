@@ -351,21 +351,41 @@ def random_seed(declaration: Declaration) -> str:
     return salted_hmac("ventanilla.risk.random-selection", str(declaration.pk)).hexdigest()
 
 
-@transaction.atomic
 def risk_assess(
-    *, declaration: Declaration, by: Any | None, on: dt.date | None = None
+    *,
+    declaration: Declaration,
+    by: Any | None,
+    on: dt.date | None = None,
+    facts: dict[str, Any] | None = None,
+    savepoint: bool = True,
 ) -> RiskAssessment:
     """Evaluate the profiles in force on ``on`` (today) against the declaration's facts
-    and store the result: a new row each time, so re-assessments keep the history."""
+    and store the result: a new row each time, so re-assessments keep the history.
+
+    For the orchestrator: ``facts`` is ``declaration_facts(declaration)`` when the caller
+    already has it (read once per lodgement; it is not changed); ``savepoint=False`` when
+    the caller never catches an error of this service, so an error may fail the caller's
+    whole transaction (saves a savepoint's round trips)."""
+    with transaction.atomic(savepoint=savepoint):
+        return _assess(declaration, by=by, on=on, facts=facts)
+
+
+def _assess(
+    declaration: Declaration, *, by: Any | None, on: dt.date | None, facts: dict[str, Any] | None
+) -> RiskAssessment:
     day = on or timezone.localdate()
-    profiles = selectors.profiles_in_force(on=day)
-    facts = {
-        **declaration_facts(declaration),
-        **selectors.prior_declaration_counts(declaration=declaration),
-    }
+    in_force = selectors.rules_in_force(on=day)
+    facts = declaration_facts(declaration) if facts is None else facts
+    if in_force.record_limits:
+        facts = {
+            **facts,
+            **selectors.prior_declaration_counts(
+                declaration=declaration, limits=in_force.record_limits
+            ),
+        }
     # Stored explanations are in the default language; readers get them re-rendered.
     with translation.override(settings.LANGUAGE_CODE):
-        result = evaluate(facts, [p.as_rule() for p in profiles], random_seed(declaration))
+        result = evaluate(facts, in_force.rules, random_seed(declaration))
     assessment = RiskAssessment.objects.create(
         declaration=declaration,
         declaration_version=declaration.version,
