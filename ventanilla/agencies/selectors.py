@@ -4,6 +4,7 @@ product needs is published); everything else starts from the user."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -40,6 +42,7 @@ from ventanilla.agencies.models import (
     Sample,
     SecondTestRequest,
 )
+from ventanilla.core.snapshots import Snapshot
 from ventanilla.core.text import digits
 from ventanilla.declarations.models import Declaration
 from ventanilla.declarations.selectors import declaration_qs_for
@@ -92,29 +95,67 @@ def requirements_matching(
     )
 
 
+# The criteria of a line other than goods and origin; blank applies to any value.
+HEADER_CRITERIA = ("declaration_type", "procedure_code", "export_country", "destination_country")
+
+
+@dataclass(frozen=True)
+class _Matrix:
+    """The lines in force on one day, in routing order (agency, sequence, key), with the
+    positions of the lines per HS or tariff prefix."""
+
+    lines: tuple[RequirementLine, ...]
+    by_prefix: dict[str, tuple[int, ...]]
+
+
+def _load_matrix(day: Any) -> _Matrix:
+    lines = tuple(
+        RequirementLine.objects.as_of(day)
+        .select_related("agency")
+        .order_by("agency_id", "sequence", "key", "pk")
+    )
+    by_prefix: dict[str, list[int]] = defaultdict(list)
+    for n, line in enumerate(lines):
+        by_prefix[line.hs_prefix].append(n)
+    return _Matrix(lines, {prefix: tuple(ns) for prefix, ns in by_prefix.items()})
+
+
+# Every lodgement is routed against the matrix (TFA 10.4); it is configuration that
+# agencies change a few times a day through the services (signals drop the snapshot).
+# Keyed by day: a line's dates are never served for another day. The agencies are loaded
+# with the lines, so a change of an organisation drops the snapshot too.
+_MATRIX: Snapshot[_Matrix] = Snapshot(
+    "agencies.requirement_matrix",
+    _load_matrix,
+    watch=("agencies.RequirementLine", "accounts.Organisation"),
+)
+
+
 def requirements_for_facts(
     *, facts: dict[str, Any], day: dt.date | None = None
 ) -> list[RequirementLine]:
     """Lines in force on ``day`` that apply to a declaration: any of its items matches
-    (``facts`` is ``declarations.facts.declaration_facts``)."""
-    items_q = Q(pk__in=[])
+    (``facts`` is ``declarations.facts.declaration_facts``), ordered by agency, sequence
+    and key. The lines (and their agencies) are shared between requests: read them,
+    never change them.
+
+    A line applies to an item when its prefix (2 digits or more) starts the item's
+    tariff line (else HS code) and its origin is blank or the item's; and to the
+    declaration when each header criterion is blank or the declaration's value."""
+    matrix = _MATRIX.get(day or timezone.localdate())
+    found: set[int] = set()
     for item in facts.get("items", []):
-        prefixes = _prefixes(item.get("tariff_line") or item.get("hs_code") or "")
-        if prefixes:
-            items_q |= Q(hs_prefix__in=prefixes) & _blank_or(
-                "origin_country", item.get("origin_country") or "~~"
-            )
-    qs = (
-        RequirementLine.objects.as_of(day)
-        .filter(items_q)
-        .filter(_blank_or("declaration_type", facts.get("declaration_type") or "~~"))
-        .filter(_blank_or("procedure_code", facts.get("procedure_code") or "~~"))
-        .filter(_blank_or("export_country", facts.get("export_country") or "~~"))
-        .filter(_blank_or("destination_country", facts.get("destination_country") or "~~"))
-        .select_related("agency")
-        .order_by("agency_id", "sequence", "key")
-    )
-    return list(qs)
+        origin = (item.get("origin_country") or "~~").upper()
+        for prefix in _prefixes(item.get("tariff_line") or item.get("hs_code") or ""):
+            for n in matrix.by_prefix.get(prefix, ()):
+                if matrix.lines[n].origin_country in ("", origin):
+                    found.add(n)
+    wanted = {name: (facts.get(name) or "~~").upper() for name in HEADER_CRITERIA}
+    return [
+        line
+        for line in (matrix.lines[n] for n in sorted(found))
+        if all(getattr(line, name) in ("", value) for name, value in wanted.items())
+    ]
 
 
 def _agency_ids_with(user: Any, perm: str) -> list[int]:
@@ -148,10 +189,18 @@ def latest_round(declaration: Declaration) -> int | None:
     return result["round__max"]
 
 
+def last_round_of(pk: Any) -> Subquery:
+    """The latest round of the declaration ``pk`` (an ``OuterRef`` or a value), as a
+    subquery: read in the same query as the rows it selects."""
+    return Subquery(
+        AgencyReview.objects.filter(declaration_id=pk).order_by("-round").values("round")[:1]
+    )
+
+
 def reviews_current(*, declaration: Declaration) -> QuerySet[AgencyReview]:
-    """The reviews of the declaration's latest round, in order of action."""
+    """The reviews of the declaration's latest round, in order of action (one query)."""
     return (
-        AgencyReview.objects.filter(declaration=declaration, round=latest_round(declaration) or 0)
+        AgencyReview.objects.filter(declaration=declaration, round=last_round_of(declaration.pk))
         .select_related("agency")
         .order_by("sequence", "agency__name", "pk")
     )
@@ -270,13 +319,24 @@ def clearance_state(*, declaration: Declaration) -> ClearanceState:
     )
 
 
-def customs_agency() -> Organisation | None:
-    """The customs administration: the first active agency whose function is customs."""
+def _load_customs(_key: Any) -> Organisation | None:
     return (
         Organisation.objects.filter(kind="agency", agency_function="customs", is_active=True)
         .order_by("pk")
         .first()
     )
+
+
+# Read by every routing on a yellow or red channel; changes only with the organisations.
+_CUSTOMS: Snapshot[Organisation | None] = Snapshot(
+    "agencies.customs_agency", _load_customs, watch=("accounts.Organisation",)
+)
+
+
+def customs_agency() -> Organisation | None:
+    """The customs administration: the first active agency whose function is customs
+    (shared between requests: read it, never change it)."""
+    return _CUSTOMS.get(None)
 
 
 # --- Inspections and samples (officer side) ---------------------------------------------

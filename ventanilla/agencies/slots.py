@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 
 from ventanilla.agencies.choices import OPEN_INSPECTION
 from ventanilla.agencies.models import Inspection, InspectionCalendar
+from ventanilla.core.snapshots import Snapshot
 
 HORIZON_DAYS = 14
 
@@ -30,9 +32,8 @@ class SlotRules:
     perishables_after_hours: bool = True
 
 
-def slot_rules(*, location: str, day: dt.date | None = None) -> SlotRules:
-    """The calendar in force for the place, else the default one (blank location), else
-    the built-in hours (07:00–19:00, 30-minute slots)."""
+def _load_slot_rules(key: Any) -> SlotRules:
+    location, day = key
     rows = (
         InspectionCalendar.objects.as_of(day)
         .filter(Q(location=location) | Q(location=""))
@@ -50,6 +51,19 @@ def slot_rules(*, location: str, day: dt.date | None = None) -> SlotRules:
         min(row.perishable_reserve, max(row.capacity, 1) - 1),
         row.perishables_after_hours,
     )
+
+
+# Read each time goods are selected for inspection; the calendar is configuration.
+# Keyed by place and day: a calendar's dates are never served for another day.
+_SLOT_RULES: Snapshot[SlotRules] = Snapshot(
+    "agencies.slot_rules", _load_slot_rules, watch=("agencies.InspectionCalendar",)
+)
+
+
+def slot_rules(*, location: str, day: dt.date | None = None) -> SlotRules:
+    """The calendar in force for the place, else the default one (blank location), else
+    the built-in hours (07:00–19:00, 30-minute slots)."""
+    return _SLOT_RULES.get((location, day or timezone.localdate()))
 
 
 def _slot_start(moment: dt.datetime, minutes: int) -> dt.datetime:

@@ -26,7 +26,7 @@ from ventanilla.agencies.models import (
     InspectionParticipant,
 )
 from ventanilla.agencies.rules import RESULT_RULES, LocationValid, ResultContext, enforce
-from ventanilla.agencies.selectors import latest_round, officer_agency_ids
+from ventanilla.agencies.selectors import last_round_of, officer_agency_ids
 from ventanilla.agencies.services._common import (
     DECIDE,
     SELF,
@@ -75,7 +75,7 @@ def _awaiting_inspection(declaration: Declaration) -> list[AgencyReview]:
         AgencyReview.objects.select_related("agency", "declaration")
         .filter(
             declaration=declaration,
-            round=latest_round(declaration) or 0,
+            round=last_round_of(declaration.pk),
             status=ReviewStatus.INSPECTION_REQUIRED,
         )
         .order_by("pk")

@@ -9,6 +9,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +41,7 @@ from ventanilla.agencies.rules import (
     TextContext,
     enforce,
 )
-from ventanilla.agencies.selectors import customs_agency, latest_round, requirements_for_facts
+from ventanilla.agencies.selectors import customs_agency, last_round_of, requirements_for_facts
 from ventanilla.agencies.services._common import (
     DECIDE,
     SELF,
@@ -81,7 +82,18 @@ def _reference_day(declaration: Declaration) -> dt.date:
     )
 
 
-@transaction.atomic
+def _lock_with_round(declaration: Declaration) -> tuple[Declaration, int | None]:
+    """Lock the declaration (concurrent routings of it wait here) and read its latest
+    round of reviews in the same query."""
+    locked = (
+        Declaration.objects.select_for_update(of=SELF)
+        .select_related("trader", "declarant", "carrier")
+        .annotate(agencies_last_round=last_round_of(OuterRef("pk")))
+        .get(pk=declaration.pk)
+    )
+    return locked, getattr(locked, "agencies_last_round", None)
+
+
 def reviews_open(
     *,
     declaration: Declaration,
@@ -89,6 +101,9 @@ def reviews_open(
     by: Any | None,
     reopen: bool = False,
     reason_category: str = ReasonCategory.OTHER,
+    facts: dict[str, Any] | None = None,
+    first_round: bool = False,
+    savepoint: bool = True,
 ) -> list[AgencyReview]:
     """Open one review per agency whose requirement lines match the declaration, plus
     customs on a yellow (documentary check) or red (physical examination) channel.
@@ -96,17 +111,44 @@ def reviews_open(
     Idempotent: a second call for the same declaration version returns the reviews
     already open. After an amendment call it with ``reopen=True``: the open reviews of
     the earlier round are superseded and a new round is opened. ``reason_category`` is
-    what the trader is told when customs selects the goods for examination."""
+    what the trader is told when customs selects the goods for examination.
+
+    For the orchestrator, which routes a declaration it has just lodged:
+    - ``facts``: ``declaration_facts(declaration)`` when the caller already has it;
+    - ``first_round=True``: the declaration was lodged in the caller's own transaction,
+      so no other transaction sees it and it has no review yet: it is neither locked nor
+      read again (the caller's instance is used as it is);
+    - ``savepoint=False``: the caller never catches an error of this service, so an
+      error may fail the caller's whole transaction; saves a savepoint's round trips."""
     if reason_category not in ReasonCategory.values:
         raise BusinessError.single(
             "reason_category_invalid", _("This is not a reason category."), "reason_category"
         )
-    declaration = (
-        Declaration.objects.select_for_update(of=SELF)
-        .select_related("trader", "declarant", "carrier")
-        .get(pk=declaration.pk)
-    )
-    last = latest_round(declaration)
+    with transaction.atomic(savepoint=savepoint):
+        return _open(
+            declaration,
+            channel=channel,
+            by=by,
+            reopen=reopen,
+            reason_category=reason_category,
+            facts=facts,
+            first_round=first_round,
+        )
+
+
+def _open(
+    declaration: Declaration,
+    *,
+    channel: str,
+    by: Any | None,
+    reopen: bool,
+    reason_category: str,
+    facts: dict[str, Any] | None,
+    first_round: bool,
+) -> list[AgencyReview]:
+    last: int | None = None
+    if not first_round:
+        declaration, last = _lock_with_round(declaration)
     if last is not None:
         existing = list(
             AgencyReview.objects.filter(declaration=declaration, round=last)
@@ -119,7 +161,8 @@ def reviews_open(
     if last is not None:
         _supersede(declaration, by=by, at=now)
     lines = requirements_for_facts(
-        facts=declaration_facts(declaration), day=_reference_day(declaration)
+        facts=declaration_facts(declaration) if facts is None else facts,
+        day=_reference_day(declaration),
     )
     by_agency: dict[int, list[RequirementLine]] = defaultdict(list)
     agencies: dict[int, Organisation] = {}
@@ -231,7 +274,13 @@ def _create_review(
         review.reason_category = reason_category
         review.reason = _("Selected for physical examination by risk management (TFA 7.4).")
     review.save()
-    review.requirement_lines.set(lines)
+    if lines:
+        # A new review has no lines yet: insert the links at once (``set`` first reads
+        # the links it would replace).
+        through = AgencyReview.requirement_lines.through
+        through.objects.bulk_create(
+            [through(agencyreview_id=review.pk, requirementline_id=ln.pk) for ln in lines]
+        )
     keys = [ln.key for ln in lines]
     why = [_("Requirement lines: %(keys)s") % {"keys": ", ".join(keys)}] if keys else []
     if channel:
