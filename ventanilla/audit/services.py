@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from ventanilla.audit.chain import canonical, digest, event_fields
 from ventanilla.audit.models import AuditChainHead, AuditEvent
+from ventanilla.core.idempotency import nested_savepoint
 
 
 @dataclass
@@ -124,17 +125,23 @@ def _append(pending: list[_Pending]) -> list[AuditEvent]:
 
 
 @contextmanager
-def audit_batch() -> Iterator[None]:
+def audit_batch(*, savepoint: bool = True) -> Iterator[None]:
     """Collect the events of the enclosed, atomic block and append them at its end, in
     order, within the same transaction. Nested batches join the outer one. Usable as a
     decorator. Only for blocks that let errors propagate: an event written inside an
-    inner savepoint that is rolled back and swallowed would still be appended."""
+    inner savepoint that is rolled back and swallowed would still be appended.
+
+    ``savepoint=False`` joins an enclosing transaction without a savepoint (one round
+    trip less each way); only for blocks whose errors no caller catches and carries on
+    from inside that transaction, since it can then only be rolled back whole."""
     if _batch.get() is not None:
         yield
         return
     token = _batch.set([])
     try:
-        with transaction.atomic():
+        # Inside an idempotent write no savepoint is needed either: the batches are the
+        # clearance use cases, whose errors no view catches (core.idempotency).
+        with transaction.atomic(savepoint=savepoint and nested_savepoint()):
             yield
             pending = _batch.get() or []
             if pending:

@@ -2,6 +2,12 @@
 returns the first response and changes nothing (developers' guide: every retried write
 is idempotent). The record is written in the same transaction as the write it guards,
 so a crash leaves neither or both.
+
+That transaction is all or nothing: an error leaving the view rolls it back whole, and no
+idempotent view catches a service's error to carry on. So a block nested in it needs no
+savepoint of its own to be undone alone; blocks whose callers never catch their errors
+ask ``nested_savepoint()`` and save the SAVEPOINT/RELEASE round trips. (Should a view
+ever catch such an error, the next query fails loudly and nothing is committed.)
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import wraps
 from typing import Any
 
@@ -21,6 +28,15 @@ from ventanilla.core.errors import BusinessError, ErrorItem
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 100
+
+_all_or_nothing: ContextVar[bool] = ContextVar("idempotent_write", default=False)
+
+
+def nested_savepoint() -> bool:
+    """Whether an atomic block opened now needs its own savepoint: not inside an
+    idempotent write (see the module's description); always elsewhere. For
+    ``transaction.atomic(savepoint=nested_savepoint())``."""
+    return not _all_or_nothing.get()
 
 
 class IdempotencyRecord(models.Model):
@@ -79,7 +95,12 @@ def idempotent(scope: str) -> Callable[[Callable[..., Response]], Callable[..., 
                 return _replay(found, digest)
             try:
                 with transaction.atomic():
-                    response = view(self, request, *args, **kwargs)
+                    # Only while the view runs: not in callbacks run on commit.
+                    whole = _all_or_nothing.set(True)
+                    try:
+                        response = view(self, request, *args, **kwargs)
+                    finally:
+                        _all_or_nothing.reset(whole)
                     if response.status_code < 500:
                         IdempotencyRecord.objects.create(
                             owner=owner,
