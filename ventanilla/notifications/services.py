@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from ventanilla.accounts.models import Membership, Organisation, User
 from ventanilla.accounts.roles import MANAGE_ORG
 from ventanilla.accounts.selectors import acting_organisation_ids
-from ventanilla.audit.services import audit_record
+from ventanilla.audit.services import audit_batch, audit_record
 from ventanilla.core.errors import BusinessError, ConflictError, ErrorItem
 from ventanilla.notifications import tasks
 from ventanilla.notifications.kinds import NoticeKind, get_kind, validate_params
@@ -86,41 +86,54 @@ def _check_audience(spec: NoticeKind, organisations: list[Organisation]) -> None
         )
 
 
-def _email_recipients(org: Organisation) -> list[tuple[str, User | None, str]]:
-    """(address, user, language) for the organisation's active members and its contact
-    address, each address once."""
-    rows: list[tuple[str, User | None, str]] = []
-    seen: set[str] = set()
-    memberships = (
-        Membership.objects.filter(organisation=org, is_active=True, user__is_active=True)
-        .select_related("user")
-        .order_by("user_id")
-    )
-    for membership in memberships:
-        user = membership.user
-        address = user.email.strip().lower()
-        if address and address not in seen:
-            seen.add(address)
-            rows.append((address, user, user.preferred_language))
-    contact = (org.email or "").strip().lower()
-    if contact and contact not in seen:
-        rows.append((contact, None, settings.LANGUAGE_CODE))
-    return rows
+def _email_recipients(
+    organisations: Sequence[Organisation],
+) -> dict[int, list[tuple[str, int | None, str]]]:
+    """(address, user id, language) per organisation: its active members, then its
+    contact address, each address once per organisation. One query for every
+    organisation told at the same moment."""
+    members: dict[int, list[tuple[str, str, int]]] = {org.pk: [] for org in organisations}
+    if organisations:
+        rows = (
+            Membership.objects.filter(
+                organisation_id__in=list(members), is_active=True, user__is_active=True
+            )
+            # No model instances and no joins for ordering: only what the e-mail needs.
+            .order_by("organisation_id", "user_id")
+            .values_list("organisation_id", "user_id", "user__email", "user__preferred_language")
+        )
+        for org_id, user_id, email, language in rows:
+            members[org_id].append((email, language, user_id))
+    out: dict[int, list[tuple[str, int | None, str]]] = {}
+    for org in organisations:
+        recipients: list[tuple[str, int | None, str]] = []
+        seen: set[str] = set()
+        for email, language, user_id in members[org.pk]:
+            address = email.strip().lower()
+            if address and address not in seen:
+                seen.add(address)
+                recipients.append((address, user_id, language))
+        contact = (org.email or "").strip().lower()
+        if contact and contact not in seen:
+            recipients.append((contact, None, settings.LANGUAGE_CODE))
+        out[org.pk] = recipients
+    return out
 
 
-def _queue_emails(notice: Notice, org: Organisation) -> list[int]:
-    ids = []
-    for address, user, language in _email_recipients(org):
-        email = OutboundEmail.objects.create(
+def _emails_for(
+    notice: Notice, recipients: list[tuple[str, int | None, str]]
+) -> list[OutboundEmail]:
+    return [
+        OutboundEmail(
             notice=notice,
-            user=user,
+            user_id=user_id,
             to=address,
             language=language,
             next_attempt_at=notice.created_at,
             idempotency_key=f"notice:{notice.pk}:email:{address}",
         )
-        ids.append(email.pk)
-    return ids
+        for address, user_id, language in recipients
+    ]
 
 
 def webhook_payload(notice: Notice, event_id: uuid.UUID) -> dict[str, Any]:
@@ -142,25 +155,35 @@ def webhook_payload(notice: Notice, event_id: uuid.UUID) -> dict[str, Any]:
     }
 
 
-def _queue_webhooks(notice: Notice, org: Organisation) -> list[int]:
-    ids = []
-    endpoints = WebhookEndpoint.objects.filter(
-        organisation=org, is_active=True, deleted_at__isnull=True
-    )
+def _endpoints(organisations: Sequence[Organisation]) -> dict[int, list[WebhookEndpoint]]:
+    """Active endpoints per organisation, in one query."""
+    out: dict[int, list[WebhookEndpoint]] = {org.pk: [] for org in organisations}
+    if organisations:
+        endpoints = WebhookEndpoint.objects.filter(
+            organisation_id__in=list(out), is_active=True, deleted_at__isnull=True
+        )
+        for endpoint in endpoints:
+            out[endpoint.organisation_id].append(endpoint)
+    return out
+
+
+def _webhooks_for(notice: Notice, endpoints: list[WebhookEndpoint]) -> list[OutboundWebhook]:
+    hooks = []
     for endpoint in endpoints:
         if not endpoint.wants(notice.kind):
             continue
         event_id = uuid.uuid4()
-        hook = OutboundWebhook.objects.create(
-            endpoint=endpoint,
-            notice=notice,
-            event_id=event_id,
-            payload=webhook_payload(notice, event_id),
-            next_attempt_at=notice.created_at,
-            idempotency_key=f"notice:{notice.pk}:endpoint:{endpoint.pk}",
+        hooks.append(
+            OutboundWebhook(
+                endpoint=endpoint,
+                notice=notice,
+                event_id=event_id,
+                payload=webhook_payload(notice, event_id),
+                next_attempt_at=notice.created_at,
+                idempotency_key=f"notice:{notice.pk}:endpoint:{endpoint.pk}",
+            )
         )
-        ids.append(hook.pk)
-    return ids
+    return hooks
 
 
 def _send_after_commit(email_ids: list[int], webhook_ids: list[int]) -> None:
@@ -191,20 +214,33 @@ def notify(
     clean = _json_params(params)
     orgs = _unique(organisations)
     _check_audience(spec, orgs)
-    notices: list[Notice] = []
-    with transaction.atomic():
+    # Persisted messages are written in the caller's transaction (a notice exists exactly
+    # when the change it tells of does). No savepoint: nothing in this block raises an
+    # error a caller could catch and carry on from (the input is checked above), so a
+    # failure here fails the caller's transaction anyway. The notices' audit events are
+    # appended together, one chain-head lock for all of them.
+    with audit_batch(savepoint=False):
         now = timezone.now()  # one timestamp for every recipient
-        email_ids: list[int] = []
-        webhook_ids: list[int] = []
-        for org in orgs:
-            notice = Notice.objects.create(
-                organisation=org,
-                kind=kind,
-                declaration_id=declaration_id,
-                reference=str(clean["reference"])[:70],
-                params=clean,
-                created_at=now,
-            )
+        reference = str(clean["reference"])[:70]
+        notices = Notice.objects.bulk_create(
+            [
+                Notice(
+                    organisation=org,
+                    kind=kind,
+                    declaration_id=declaration_id,
+                    reference=reference,
+                    params=clean,
+                    created_at=now,
+                )
+                for org in orgs
+            ]
+        )
+        active = [org for org in orgs if org.is_active]
+        recipients = _email_recipients(active)
+        endpoints = _endpoints(active)
+        emails: list[OutboundEmail] = []
+        hooks: list[OutboundWebhook] = []
+        for org, notice in zip(orgs, notices, strict=True):
             audit_record(
                 verb="notice.created",
                 target=notice,
@@ -217,10 +253,13 @@ def notify(
                 },
             )
             if org.is_active:
-                email_ids += _queue_emails(notice, org)
-                webhook_ids += _queue_webhooks(notice, org)
-            notices.append(notice)
-        _send_after_commit(email_ids, webhook_ids)
+                emails += _emails_for(notice, recipients[org.pk])
+                hooks += _webhooks_for(notice, endpoints[org.pk])
+        if emails:
+            OutboundEmail.objects.bulk_create(emails)
+        if hooks:
+            OutboundWebhook.objects.bulk_create(hooks)
+        _send_after_commit([e.pk for e in emails], [h.pk for h in hooks])
     return notices
 
 
