@@ -29,6 +29,11 @@ class OrganisationTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
         user = token.user
         user.token_organisation_id = token.organisation_id
+        # What the token's query already found, for the selectors of this request only
+        # (the user object is built afresh for each request): the organisation acted
+        # for, or none if the user is no longer an active member of it.
+        member = getattr(token, "member", False)  # annotated by api_token_authenticate
+        user.token_acting_organisations = (token.organisation,) if member else ()
         return user, token
 
     def authenticate_header(self, request: Any) -> str:

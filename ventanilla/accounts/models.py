@@ -62,6 +62,10 @@ class User(AbstractUser):
     # Set for the length of a request authenticated by an organisation's API token: the
     # caller then acts for that organisation only, whatever else the user belongs to.
     token_organisation_id: int | None = None
+    # Set with it by the token authentication: that organisation, loaded with the token,
+    # if the user is an active member of it, else empty; ``None`` when not looked up
+    # (see ``accounts.selectors.acting_organisation_ids``).
+    token_acting_organisations: tuple[Organisation, ...] | None = None
 
 
 class Organisation(TimeStamped):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -9,15 +10,32 @@ from django.db.models import QuerySet
 from ventanilla.accounts.models import ApiToken, Membership, Organisation, User
 
 
-def acting_organisation_ids(*, user: Any) -> list[int]:
-    """Organisations the user acts for in this request (one, when authenticated by token)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
+def _token_organisations(user: Any) -> tuple[Organisation, ...] | None:
+    """What the token authentication of this request already found (no query), or
+    ``None`` when the user was not authenticated that way."""
+    found = getattr(user, "token_acting_organisations", None)
+    if found is None or getattr(user, "token_organisation_id", None) is None:
+        return None
+    return tuple(org for org in found if org.pk == user.token_organisation_id)
+
+
+def _memberships(user: Any) -> QuerySet[Membership]:
     qs = Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
     token_org = getattr(user, "token_organisation_id", None)
     if token_org is not None:
         qs = qs.filter(organisation_id=token_org)
-    return sorted(set(qs.values_list("organisation_id", flat=True)))
+    # No ordering: Membership's default one would join users and roles for nothing.
+    return qs.order_by()
+
+
+def acting_organisation_ids(*, user: Any) -> list[int]:
+    """Organisations the user acts for in this request (one, when authenticated by token)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    by_token = _token_organisations(user)
+    if by_token is not None:
+        return [org.pk for org in by_token]
+    return sorted(set(_memberships(user).values_list("organisation_id", flat=True)))
 
 
 def organisation_qs_for(*, user: Any) -> QuerySet[Organisation]:
@@ -26,7 +44,32 @@ def organisation_qs_for(*, user: Any) -> QuerySet[Organisation]:
         and getattr(user, "token_organisation_id", None) is None
     ):
         return Organisation.objects.all()
-    return Organisation.objects.filter(pk__in=acting_organisation_ids(user=user))
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    by_token = _token_organisations(user)
+    if by_token is not None:
+        return Organisation.objects.filter(pk__in=[org.pk for org in by_token])
+    # A subquery, not a list read first: one query when the queryset is used.
+    return Organisation.objects.filter(pk__in=_memberships(user).values("organisation_id"))
+
+
+def acting_organisation(
+    *, user: Any, kinds: Sequence[str], pk: int | str | None = None
+) -> Organisation | None:
+    """The organisation of one of ``kinds`` that the user acts for: the one with ``pk``
+    or, without ``pk``, the only one (``None`` when there is none, or several).
+
+    Authenticated by token, the organisation came with the token: no query. Otherwise
+    one query reading at most two rows (enough to tell "one" from "several")."""
+    by_token = _token_organisations(user)
+    if by_token is not None and (pk is None or isinstance(pk, int)):
+        found = [org for org in by_token if org.kind in kinds and (pk is None or org.pk == pk)]
+        return found[0] if len(found) == 1 else None
+    orgs = organisation_qs_for(user=user).filter(kind__in=kinds)
+    if pk is not None:
+        return orgs.filter(pk=pk).first()
+    candidates = list(orgs[:2])
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def membership_qs_for(*, user: Any) -> QuerySet[Membership]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -190,7 +191,23 @@ def api_token_authenticate(*, secret: str) -> ApiToken | None:
     parts = secret.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    token = ApiToken.objects.select_related("user", "organisation").filter(prefix=parts[1]).first()
+    # One query: the token, its user, its organisation, and whether the user is still an
+    # active member there (what the caller may act for, read again on every request so a
+    # revoked token or a removed member is refused at once).
+    token = (
+        ApiToken.objects.select_related("user", "organisation")
+        .annotate(
+            member=Exists(
+                Membership.objects.filter(
+                    user_id=OuterRef("user_id"),
+                    organisation_id=OuterRef("organisation_id"),
+                    is_active=True,
+                )
+            )
+        )
+        .filter(prefix=parts[1])
+        .first()
+    )
     if token is None or not secrets.compare_digest(token.key_hash, _hash(secret)):
         return None
     if not token.is_usable or not token.user.is_active or not token.organisation.is_active:
