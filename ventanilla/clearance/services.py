@@ -25,11 +25,12 @@ from ventanilla.audit.services import audit_batch, audit_record
 from ventanilla.core.errors import BusinessError
 from ventanilla.declarations import services as declarations
 from ventanilla.declarations.choices import Milestone, Status
+from ventanilla.declarations.facts import declaration_facts
 from ventanilla.declarations.models import Declaration
 from ventanilla.declarations.status import declaration_transition, milestone_record
 from ventanilla.duties.services import duties_assess
 from ventanilla.notifications.services import notify
-from ventanilla.payments.selectors import financial_state
+from ventanilla.payments.selectors import FinancialState, financial_state
 from ventanilla.payments.services.guarantee import guarantee_release
 from ventanilla.risk.services import risk_assess
 
@@ -40,15 +41,33 @@ SETTLED = frozenset(
 
 
 @transaction.atomic
-def declaration_assess(*, declaration: Declaration, by: Any, reopen: bool = False) -> Declaration:
-    """Risk channel, agency routing and duties for the declaration's current version."""
-    assessment = risk_assess(declaration=declaration, by=by)
+def declaration_assess(
+    *, declaration: Declaration, by: Any, reopen: bool = False, just_lodged: bool = False
+) -> Declaration:
+    """Risk channel, agency routing and duties for the declaration's current version.
+
+    ``just_lodged``: the declaration was lodged in the caller's transaction, which fails
+    as a whole on any error here: nothing is re-read or locked that only this
+    transaction can see, and no savepoints are taken (TFA 7.1: all of it before
+    arrival, in one step)."""
+    savepoint = not just_lodged
+    # Read once, shared by risk, routing and duties (each used to read the items again).
+    facts = declaration_facts(declaration)
+    assessment = risk_assess(declaration=declaration, by=by, facts=facts, savepoint=savepoint)
     if declaration.channel != assessment.channel:
         declaration.channel = assessment.channel
         declaration.save(update_fields=["channel", "updated_at"])
-    reviews_open(declaration=declaration, channel=assessment.channel, by=by, reopen=reopen)
-    duties_assess(declaration=declaration, by=by)
-    money = financial_state(declaration=declaration)
+    reviews_open(
+        declaration=declaration,
+        channel=assessment.channel,
+        by=by,
+        reopen=reopen,
+        facts=facts,
+        first_round=just_lodged,
+        savepoint=savepoint,
+    )
+    duties = duties_assess(declaration=declaration, by=by, facts=facts)
+    money = financial_state(declaration=declaration, assessment=duties)
     if not money.settled_for_release:
         # Duties are shown before payment (TFA 7.2), to the trader and its broker.
         notify(
@@ -62,7 +81,7 @@ def declaration_assess(*, declaration: Declaration, by: Any, reopen: bool = Fals
                 "currency": money.currency,
             },
         )
-    return declaration_progress(declaration=declaration, by=by)
+    return declaration_progress(declaration=declaration, by=by, money=money)
 
 
 @audit_batch()
@@ -72,10 +91,10 @@ def declaration_submit(
     """Lodge and assess in one transaction: either the declaration is accepted, routed
     and assessed, or nothing is stored."""
     lodged = declarations.declaration_lodge(data=data, declarant=declarant, by=by)
-    if lodged.created:
-        declaration_assess(declaration=lodged.declaration, by=by)
-        lodged.declaration.refresh_from_db()
-    return lodged
+    if not lodged.created:
+        return lodged
+    assessed = declaration_assess(declaration=lodged.declaration, by=by, just_lodged=True)
+    return declarations.Lodged(assessed, True)
 
 
 def declarations_submit_bulk(
@@ -138,14 +157,16 @@ def declaration_cancel_and_close(
     return cancelled
 
 
-def _next_status(declaration: Declaration, state: ClearanceState) -> tuple[str, str]:
+def _next_status(
+    declaration: Declaration, state: ClearanceState, money: FinancialState | None
+) -> tuple[str, str]:
     if state.any_rejected:
         return Status.REJECTED, _("Refused by a border agency.")
     if state.information_requested:
         return Status.INFORMATION_REQUESTED, _("An agency asked for more information.")
     if state.inspection_open or not state.all_approved:
         return Status.UNDER_CONTROL, _("Awaiting agency decisions or inspection.")
-    money = financial_state(declaration=declaration)
+    money = money or financial_state(declaration=declaration)
     if not money.settled_for_release:
         return Status.ACCEPTED, _("Awaiting payment of duties or a guarantee.")
     if declaration.arrived_at is None:
@@ -154,14 +175,23 @@ def _next_status(declaration: Declaration, state: ClearanceState) -> tuple[str, 
 
 
 @transaction.atomic
-def declaration_progress(*, declaration: Declaration, by: Any) -> Declaration:
+def declaration_progress(
+    *, declaration: Declaration, by: Any, money: FinancialState | None = None
+) -> Declaration:
     """Move the declaration to the status its reviews, inspections, payments and arrival
-    call for. Safe to call any number of times."""
-    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    call for. Safe to call any number of times. ``money``: the financial state when the
+    caller has just computed it in this transaction."""
+    # Locks the declaration row only; the parties come along for the notices and the
+    # caller's response (no lazy reads of trader, declarant and carrier afterwards).
+    declaration = (
+        Declaration.objects.select_for_update(of=("self",))
+        .select_related("trader", "declarant", "carrier")
+        .get(pk=declaration.pk)
+    )
     if declaration.status in SETTLED:
         return declaration
     state = clearance_state(declaration=declaration)
-    target, reason = _next_status(declaration, state)
+    target, reason = _next_status(declaration, state, money)
     if target == declaration.status:
         return declaration
     if state.all_approved and state.required_agencies:
