@@ -137,14 +137,16 @@ def audit_batch(*, savepoint: bool = True) -> Iterator[None]:
     if _batch.get() is not None:
         yield
         return
-    token = _batch.set([])
-    try:
-        # Inside an idempotent write no savepoint is needed either: the batches are the
-        # clearance use cases, whose errors no view catches (core.idempotency).
-        with transaction.atomic(savepoint=savepoint and nested_savepoint()):
+    # Inside an idempotent write no savepoint is needed either: the batches are the
+    # clearance use cases, whose errors no view catches (core.idempotency).
+    with transaction.atomic(savepoint=savepoint and nested_savepoint()):
+        token = _batch.set([])
+        try:
             yield
             pending = _batch.get() or []
-            if pending:
-                _append(pending)
-    finally:
-        _batch.reset(token)
+        finally:
+            # Closed before the commit: callbacks run on commit (a notice sent after an
+            # agency's decision) are writes of their own, not events of this batch.
+            _batch.reset(token)
+        if pending:
+            _append(pending)

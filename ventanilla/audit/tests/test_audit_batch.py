@@ -58,3 +58,18 @@ def test_nested_batches_join_the_outer_one():
         assert AuditEvent.objects.count() == 0
     assert [e.payload["i"] for e in AuditEvent.objects.order_by("seq")] == [1, 2]
     assert verify_chain() == (2, [])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_run_on_commit_of_a_batch_is_audited_on_its_own():
+    # An agency's decision tells the trader after commit; when the batch is the outermost
+    # transaction its callbacks run as it commits, and their events must not be dropped.
+    def after_commit() -> None:
+        with transaction.atomic():
+            _record(2)
+
+    with audit_batch():
+        _record(1)
+        transaction.on_commit(after_commit)
+    assert [e.payload["i"] for e in AuditEvent.objects.order_by("seq")] == [1, 2]
+    assert verify_chain() == (2, [])
