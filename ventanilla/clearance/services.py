@@ -40,7 +40,6 @@ SETTLED = frozenset(
 )
 
 
-@transaction.atomic
 def declaration_assess(
     *, declaration: Declaration, by: Any, reopen: bool = False, just_lodged: bool = False
 ) -> Declaration:
@@ -50,6 +49,11 @@ def declaration_assess(
     as a whole on any error here: nothing is re-read or locked that only this
     transaction can see, and no savepoints are taken (TFA 7.1: all of it before
     arrival, in one step)."""
+    with transaction.atomic(savepoint=not just_lodged):
+        return _assess(declaration, by=by, reopen=reopen, just_lodged=just_lodged)
+
+
+def _assess(declaration: Declaration, *, by: Any, reopen: bool, just_lodged: bool) -> Declaration:
     savepoint = not just_lodged
     # Read once, shared by risk, routing and duties (each used to read the items again).
     facts = declaration_facts(declaration)
@@ -81,7 +85,7 @@ def declaration_assess(
                 "currency": money.currency,
             },
         )
-    return declaration_progress(declaration=declaration, by=by, money=money)
+    return declaration_progress(declaration=declaration, by=by, money=money, savepoint=savepoint)
 
 
 @audit_batch()
@@ -90,7 +94,7 @@ def declaration_submit(
 ) -> declarations.Lodged:
     """Lodge and assess in one transaction: either the declaration is accepted, routed
     and assessed, or nothing is stored."""
-    lodged = declarations.declaration_lodge(data=data, declarant=declarant, by=by)
+    lodged = declarations.declaration_lodge(data=data, declarant=declarant, by=by, savepoint=False)
     if not lodged.created:
         return lodged
     assessed = declaration_assess(declaration=lodged.declaration, by=by, just_lodged=True)
@@ -174,13 +178,22 @@ def _next_status(
     return Status.RELEASED, _("Released: all agencies approved and duties settled.")
 
 
-@transaction.atomic
 def declaration_progress(
-    *, declaration: Declaration, by: Any, money: FinancialState | None = None
+    *,
+    declaration: Declaration,
+    by: Any,
+    money: FinancialState | None = None,
+    savepoint: bool = True,
 ) -> Declaration:
     """Move the declaration to the status its reviews, inspections, payments and arrival
     call for. Safe to call any number of times. ``money``: the financial state when the
-    caller has just computed it in this transaction."""
+    caller has just computed it in this transaction; ``savepoint=False`` for callers
+    that never catch its errors inside their transaction."""
+    with transaction.atomic(savepoint=savepoint):
+        return _progress(declaration, by=by, money=money)
+
+
+def _progress(declaration: Declaration, *, by: Any, money: FinancialState | None) -> Declaration:
     # Locks the declaration row only; the parties come along for the notices and the
     # caller's response (no lazy reads of trader, declarant and carrier afterwards).
     declaration = (

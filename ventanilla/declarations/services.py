@@ -286,16 +286,24 @@ def _existing(
     return found
 
 
-@transaction.atomic
 def declarations_lodge(
     *,
     rows: Sequence[dict[str, Any]],
     declarant: Organisation,
     by: Any,
     prefix: str | None = "declarations",
+    savepoint: bool = True,
 ) -> list[Lodged]:
     """Lodge many declarations at once (all or nothing). ``rows`` are validated input
-    dicts (``api.serializers.DeclarationInput``)."""
+    dicts (``api.serializers.DeclarationInput``). ``savepoint=False`` for callers that
+    never catch its errors inside their own transaction (one round trip less each way)."""
+    with transaction.atomic(savepoint=savepoint):
+        return _lodge(rows, declarant, by, prefix)
+
+
+def _lodge(
+    rows: Sequence[dict[str, Any]], declarant: Organisation, by: Any, prefix: str | None
+) -> list[Lodged]:
     existing = _existing(declarant, rows, prefix)
     new_rows = [d for d in rows if d["lrn"] not in existing]
     orgs = _organisations_by_code(new_rows)
@@ -326,8 +334,12 @@ def declarations_lodge(
     ]
 
 
-def declaration_lodge(*, data: dict[str, Any], declarant: Organisation, by: Any) -> Lodged:
-    return declarations_lodge(rows=[data], declarant=declarant, by=by, prefix=None)[0]
+def declaration_lodge(
+    *, data: dict[str, Any], declarant: Organisation, by: Any, savepoint: bool = True
+) -> Lodged:
+    return declarations_lodge(
+        rows=[data], declarant=declarant, by=by, prefix=None, savepoint=savepoint
+    )[0]
 
 
 @transaction.atomic
