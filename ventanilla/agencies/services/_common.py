@@ -6,12 +6,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.db.models import OuterRef
 from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Organisation
 from ventanilla.accounts.selectors import acting_organisation_ids
 from ventanilla.agencies.choices import REVIEW_TRANSITIONS, ReviewStatus
 from ventanilla.agencies.models import AgencyReview, ReviewEvent
+from ventanilla.agencies.selectors import last_round_of
 from ventanilla.agencies.signals import review_changed
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import BusinessError, ConflictError
@@ -52,6 +54,18 @@ def lock_review(review: AgencyReview) -> AgencyReview:
         .select_related("agency", "declaration")
         .get(pk=review.pk)
     )
+
+
+def lock_with_round(declaration: Declaration) -> tuple[Declaration, int | None]:
+    """Lock the declaration (concurrent routings of it wait here) and read its latest
+    round of reviews in the same query."""
+    locked = (
+        Declaration.objects.select_for_update(of=SELF)
+        .select_related("trader", "declarant", "carrier")
+        .annotate(agencies_last_round=last_round_of(OuterRef("pk")))
+        .get(pk=declaration.pk)
+    )
+    return locked, getattr(locked, "agencies_last_round", None)
 
 
 def check_path(current: str, path: Sequence[str]) -> None:

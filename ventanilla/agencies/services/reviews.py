@@ -9,7 +9,6 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
-from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +40,7 @@ from ventanilla.agencies.rules import (
     TextContext,
     enforce,
 )
-from ventanilla.agencies.selectors import customs_agency, last_round_of, requirements_for_facts
+from ventanilla.agencies.selectors import customs_agency, requirements_for_facts
 from ventanilla.agencies.services._common import (
     DECIDE,
     SELF,
@@ -49,6 +48,7 @@ from ventanilla.agencies.services._common import (
     check_path,
     clock_start,
     lock_review,
+    lock_with_round,
     release_waiting,
     require_perm,
     require_trader_side,
@@ -80,18 +80,6 @@ def _reference_day(declaration: Declaration) -> dt.date:
         if declaration.lodged_at
         else (timezone.localdate())
     )
-
-
-def _lock_with_round(declaration: Declaration) -> tuple[Declaration, int | None]:
-    """Lock the declaration (concurrent routings of it wait here) and read its latest
-    round of reviews in the same query."""
-    locked = (
-        Declaration.objects.select_for_update(of=SELF)
-        .select_related("trader", "declarant", "carrier")
-        .annotate(agencies_last_round=last_round_of(OuterRef("pk")))
-        .get(pk=declaration.pk)
-    )
-    return locked, getattr(locked, "agencies_last_round", None)
 
 
 def reviews_open(
@@ -148,7 +136,7 @@ def _open(
 ) -> list[AgencyReview]:
     last: int | None = None
     if not first_round:
-        declaration, last = _lock_with_round(declaration)
+        declaration, last = lock_with_round(declaration)
     if last is not None:
         existing = list(
             AgencyReview.objects.filter(declaration=declaration, round=last)
