@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ventanilla.accounts.models import Organisation
-from ventanilla.accounts.selectors import organisation_qs_for
+from ventanilla.accounts.selectors import acting_organisation
 from ventanilla.clearance import services
 from ventanilla.core.errors import BusinessError
 from ventanilla.core.idempotency import idempotent
@@ -34,13 +34,13 @@ def lodging_organisation(request: Request, declaration: Any = None) -> Organisat
     """The organisation the caller lodges for: the declarant of an existing declaration,
     or the one trader/broker organisation the caller acts for (``?organisation=`` picks
     one when there are several)."""
-    orgs = organisation_qs_for(user=request.user).filter(kind__in=LODGING_KINDS)
+    pk: int | None = None
     if declaration is not None:
-        org = orgs.filter(pk=declaration.declarant_id).first()
-    elif request.query_params.get("organisation"):
-        org = orgs.filter(pk=request.query_params["organisation"]).first()
-    else:
-        org = orgs.first() if orgs.count() == 1 else None
+        pk = declaration.declarant_id
+    elif raw := request.query_params.get("organisation", "").strip():
+        pk = int(raw) if raw.isdigit() else 0  # no organisation has id 0: refused below
+    # A token's organisation comes with the token: no query.
+    org = acting_organisation(user=request.user, kinds=LODGING_KINDS, pk=pk)
     if org is None:
         raise BusinessError.single(
             "forbidden",

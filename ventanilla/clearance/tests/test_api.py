@@ -167,3 +167,12 @@ def test_random_input_never_gives_a_500(broker, mutation):
     assert response.status_code < 500, response.content[:300]
     if response.status_code >= 400:
         assert response.json()["errors"]
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "0", "99999999"])
+def test_an_organisation_parameter_not_the_callers_is_refused_not_a_500(broker, value):
+    response = broker.post(
+        f"{reverse(LODGE)}?organisation={value}", coffee("API-ORG"), format="json"
+    )
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["code"] == "forbidden"
