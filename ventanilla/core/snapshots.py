@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Generic, TypeVar
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -56,11 +55,14 @@ class Snapshot(Generic[T]):
         # One token per open transaction that wrote a watched model, with its expiry.
         self._open_writes: dict[int, float] = {}
         self._lock = threading.Lock()
-        self._connected = False
+        # Lazy sender labels: connected now, before any read, so a write made before the
+        # first read of the snapshot is never missed.
+        for label in watch:
+            post_save.connect(self._changed, sender=label, weak=False)
+            post_delete.connect(self._changed, sender=label, weak=False)
         _registry.append(self)
 
     def get(self, key: Hashable = None) -> T:
-        self._connect()
         now = time.monotonic()
         if self._dirty(now):
             return self._load(key)
@@ -81,7 +83,6 @@ class Snapshot(Generic[T]):
         """Per-key memo for large lists (tariff lines, locations): the keys not held are
         read in one query by ``load_many``; a key it does not return is remembered as
         absent (``None``), so an unknown code costs one query per TTL, not per request."""
-        self._connect()
         now = time.monotonic()
         wanted = set(keys)
         if self._dirty(now):
@@ -133,18 +134,6 @@ class Snapshot(Generic[T]):
             now = time.monotonic()
             for stale in [t for t, expiry in self._open_writes.items() if expiry <= now]:
                 del self._open_writes[stale]
-
-    def _connect(self) -> None:
-        if self._connected:
-            return
-        with self._lock:
-            if self._connected:
-                return
-            for label in self._watch:
-                model = apps.get_model(label)
-                post_save.connect(self._changed, sender=model, weak=False)
-                post_delete.connect(self._changed, sender=model, weak=False)
-            self._connected = True
 
 
 def clear_all() -> None:
