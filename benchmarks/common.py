@@ -80,7 +80,7 @@ def server(env: dict[str, str], workers: int = 2) -> Iterator[int]:
             "--worker-class",
             "gthread",
             "--threads",
-            "4",
+            os.environ.get("BENCH_THREADS", "4"),
             "--log-level",
             "warning",
         ],
