@@ -20,3 +20,10 @@ class AgencyFunction(models.TextChoices):
     HEALTH = "health", _("Public health and medicines")
     STANDARDS = "standards", _("Technical standards")
     OTHER = "other", _("Other")
+
+
+class MandateKind(models.TextChoices):
+    """How a customs broker represents a trader (WCO Agent 05A)."""
+
+    DIRECT = "direct", _("Direct representation")
+    INDIRECT = "indirect", _("Indirect representation")

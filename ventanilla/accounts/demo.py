@@ -3,14 +3,16 @@ can be seen as each of its users. Idempotent: a second run changes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
 
 from ventanilla.accounts import services
 from ventanilla.accounts.choices import AgencyFunction as F
+from ventanilla.accounts.choices import MandateKind
 from ventanilla.accounts.choices import OrganisationKind as K
-from ventanilla.accounts.models import Organisation, User
+from ventanilla.accounts.models import Mandate, Organisation, User
 
 DEMO_PASSWORD = "demo-Ventanilla-2026"  # noqa: S105 - published demo credential
 
@@ -103,10 +105,19 @@ USERS = (
     DemoUser("admin@demo.ventanilla", "Platform Administrator", None, (), "Administrator"),
 )
 
+# The demo broker lodges for both demo traders: each has given it a mandate (TFA 10.6),
+# granted by the trader's administrator. (trader code, kind, administrator's e-mail)
+MANDATE_BROKER = "20100000003"
+MANDATES = (
+    ("20100000001", MandateKind.DIRECT, "trader@demo.ventanilla"),
+    ("20100000002", MandateKind.INDIRECT, "trader-b@demo.ventanilla"),
+)
+MANDATES_FROM = dt.date(2020, 1, 1)
+
 
 @transaction.atomic
 def load_demo_accounts() -> dict[str, int]:
-    created = {"organisations": 0, "users": 0, "memberships": 0}
+    created = {"organisations": 0, "users": 0, "memberships": 0, "mandates": 0}
     orgs: dict[str, Organisation] = {}
     for code, kind, name, function in ORGANISATIONS:
         org = Organisation.objects.filter(code=code).first()
@@ -134,4 +145,17 @@ def load_demo_accounts() -> dict[str, int]:
                     user=user, organisation=orgs[spec.organisation], role_code=role, by=None
                 )
                 created["memberships"] += user.memberships.count() - before
+    broker = orgs[MANDATE_BROKER]
+    for trader_code, representation, admin in MANDATES:
+        trader = orgs[trader_code]
+        if Mandate.objects.filter(trader=trader, broker=broker, revoked_at__isnull=True).exists():
+            continue
+        services.mandate_grant(
+            trader=trader,
+            broker=broker,
+            kind=representation,
+            valid_from=MANDATES_FROM,
+            by=User.objects.get(email=admin),
+        )
+        created["mandates"] += 1
     return created

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.base_user import BaseUserManager
@@ -10,8 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.accounts.choices import AgencyFunction, OrganisationKind
-from ventanilla.core.models import TimeStamped
+from ventanilla.accounts.choices import AgencyFunction, MandateKind, OrganisationKind
+from ventanilla.core.models import EffectiveDatedQuerySet, TimeStamped
 
 
 class UserManager(BaseUserManager["User"]):
@@ -172,3 +173,69 @@ class ApiToken(models.Model):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class Mandate(TimeStamped):
+    """A power of representation given by a trader to a customs broker (WCO Agent 05A,
+    TFA 10.6). Effective-dated (``valid_from`` inclusive, ``valid_to`` exclusive) and
+    never overwritten nor deleted: revoking closes it (``valid_to``, ``revoked_at``)."""
+
+    trader = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="mandates_given",
+        verbose_name=_("trader"),
+    )
+    broker = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="mandates_held",
+        verbose_name=_("customs broker"),
+    )
+    kind = models.CharField(_("representation"), max_length=10, choices=MandateKind.choices)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("granted by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("revoked by"),
+    )
+    revocation_reason = models.CharField(_("reason for revocation"), max_length=500, blank=True)
+
+    objects = EffectiveDatedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_from", "-pk"]
+        verbose_name = _("representation mandate")
+        verbose_name_plural = _("representation mandates")
+        indexes = [models.Index(fields=["broker", "trader", "valid_from"])]
+        constraints = [
+            models.CheckConstraint(
+                name="mandate_valid_to_not_before_valid_from",
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+            ),
+            models.CheckConstraint(
+                name="mandate_not_to_oneself",
+                condition=~models.Q(trader=models.F("broker")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trader} → {self.broker} ({self.kind})"
+
+    def in_force(self, day: dt.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to > day)

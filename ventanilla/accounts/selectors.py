@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from ventanilla.accounts.models import ApiToken, Membership, Organisation, User
+from ventanilla.accounts.models import ApiToken, Mandate, Membership, Organisation, User
 
 
 def _token_organisations(user: Any) -> tuple[Organisation, ...] | None:
@@ -104,3 +105,27 @@ def api_token_qs_for(*, user: Any) -> QuerySet[ApiToken]:
 def agency_qs() -> QuerySet[Organisation]:
     """Border agencies are public knowledge: anyone may list them."""
     return Organisation.objects.filter(kind="agency", is_active=True)
+
+
+def mandate_qs_for(*, user: Any) -> QuerySet[Mandate]:
+    """Mandates a trader the user acts for has given, and those a broker the user acts
+    for holds; nobody else sees them (a platform administrator uses the admin site)."""
+    ids = acting_organisation_ids(user=user)
+    if not ids:
+        return Mandate.objects.none()
+    return Mandate.objects.filter(
+        Q(trader_id__in=ids, trader__kind="trader") | Q(broker_id__in=ids, broker__kind="broker")
+    ).select_related("trader", "broker")
+
+
+def mandates_in_force(*, broker: Organisation, trader_ids: Iterable[int], day: dt.date) -> set[int]:
+    """Which of ``trader_ids`` have given ``broker`` a mandate in force on ``day`` (one
+    query, whatever the number of traders)."""
+    ids = set(trader_ids)
+    if not ids:
+        return set()
+    return set(
+        Mandate.objects.as_of(day)
+        .filter(broker=broker, trader_id__in=ids)
+        .values_list("trader_id", flat=True)
+    )

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ventanilla.accounts.models import ApiToken, Membership, Organisation, Role, User
+from ventanilla.accounts.choices import MandateKind, OrganisationKind
+from ventanilla.accounts.models import ApiToken, Mandate, Membership, Organisation, Role, User
+from ventanilla.accounts.selectors import acting_organisation_ids
 from ventanilla.audit.services import audit_record
-from ventanilla.core.errors import BusinessError, ConflictError
+from ventanilla.core.errors import BusinessError, ConflictError, ErrorItem
 
 TOKEN_PREFIX = "vt"  # noqa: S105 - a public marker, not a secret
 
@@ -227,3 +230,160 @@ def user_set_language(*, user: User, language: str, by: User) -> User:
     user.save(update_fields=["preferred_language"])
     audit_record(verb="user.language_changed", target=user, by=by, payload={"language": language})
     return user
+
+
+# --- Representation mandates (WCO Agent 05A, TFA 10.6) -----------------------------------
+
+
+def _require_trader_manager(trader: Organisation, by: User) -> None:
+    """Only a member of the trader who may manage it gives or takes back a mandate (a
+    platform administrator who is not a member may not act in the trader's name)."""
+    if trader.pk not in acting_organisation_ids(user=by) or not by.has_perm(
+        "accounts.manage_organisation", trader
+    ):
+        raise BusinessError.single(
+            "forbidden",
+            _("Only an administrator of the trader may grant or revoke its mandates."),
+            http_status=403,
+        )
+
+
+def _overlapping(
+    trader: Organisation, broker: Organisation, valid_from: dt.date, valid_to: dt.date | None
+) -> list[Mandate]:
+    qs = Mandate.objects.select_for_update().filter(trader=trader, broker=broker)
+    if valid_to is not None:
+        qs = qs.filter(valid_from__lt=valid_to)
+    # An empty period (a mandate revoked before it began) overlaps nothing.
+    qs = qs.exclude(valid_to__isnull=False, valid_to__lte=valid_from).exclude(
+        valid_to__isnull=False, valid_to=models.F("valid_from")
+    )
+    return list(qs)
+
+
+@transaction.atomic
+def mandate_grant(
+    *,
+    trader: Organisation,
+    broker: Organisation,
+    kind: str,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    by: User,
+) -> Mandate:
+    """The trader gives the broker the power to lodge in its name from ``valid_from``
+    (inclusive) until ``valid_to`` (exclusive; open-ended when empty). A retried grant
+    of the same mandate returns it; any other overlapping mandate is refused (409)."""
+    _require_trader_manager(trader, by)
+    errors = []
+    if trader.kind != OrganisationKind.TRADER:
+        errors.append(
+            ErrorItem(
+                "mandate_trader_not_trader",
+                _("Only a trader gives a representation mandate."),
+                "trader",
+            )
+        )
+    if broker.kind != OrganisationKind.BROKER or not broker.is_active:
+        errors.append(
+            ErrorItem(
+                "mandate_broker_not_broker",
+                _("A representation mandate is given to an active customs broker."),
+                "broker",
+            )
+        )
+    if kind not in MandateKind.values:
+        errors.append(
+            ErrorItem(
+                "mandate_kind_unknown", _("Choose direct or indirect representation."), "kind"
+            )
+        )
+    if valid_to is not None and valid_to <= valid_from:
+        errors.append(
+            ErrorItem(
+                "mandate_period_invalid",
+                _("The end date must be after the start date."),
+                "valid_to",
+            )
+        )
+    elif valid_to is not None and valid_to <= timezone.localdate():
+        errors.append(
+            ErrorItem(
+                "mandate_period_past",
+                _("The end date must be after today."),
+                "valid_to",
+            )
+        )
+    if errors:
+        raise BusinessError(errors)
+    for existing in _overlapping(trader, broker, valid_from, valid_to):
+        same = (
+            existing.kind == kind
+            and existing.valid_from == valid_from
+            and existing.valid_to == valid_to
+            and existing.revoked_at is None
+        )
+        if same:
+            return existing  # a retried grant: nothing changes, nothing to audit
+        raise ConflictError(
+            "mandate_exists",
+            _("This trader has already given this customs broker a mandate for that period."),
+            "broker",
+        )
+    mandate = Mandate.objects.create(
+        trader=trader,
+        broker=broker,
+        kind=kind,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        created_by=by,
+    )
+    audit_record(
+        verb="mandate.granted",
+        target=mandate,
+        by=by,
+        organisation=trader,
+        payload={
+            "trader": trader.code,
+            "broker": broker.code,
+            "kind": kind,
+            "valid_from": valid_from.isoformat(),
+            "valid_to": valid_to.isoformat() if valid_to else None,
+        },
+    )
+    return mandate
+
+
+@transaction.atomic
+def mandate_revoke(*, mandate: Mandate, by: User, reason: str = "") -> Mandate:
+    """Close the mandate today: it no longer lets the broker lodge (from now on; what it
+    lodged stays lodged). Never deleted. Revoking a revoked mandate changes nothing."""
+    mandate = (
+        Mandate.objects.select_for_update().select_related("trader", "broker").get(pk=mandate.pk)
+    )
+    _require_trader_manager(mandate.trader, by)
+    if mandate.revoked_at is not None:
+        return mandate  # idempotent
+    today = timezone.localdate()
+    closes = max(today, mandate.valid_from)  # one not yet begun never begins
+    if mandate.valid_to is None or mandate.valid_to > closes:
+        mandate.valid_to = closes
+    mandate.revoked_at = timezone.now()
+    mandate.revoked_by = by
+    mandate.revocation_reason = reason[:500]
+    mandate.save(
+        update_fields=["valid_to", "revoked_at", "revoked_by", "revocation_reason", "updated_at"]
+    )
+    audit_record(
+        verb="mandate.revoked",
+        target=mandate,
+        by=by,
+        organisation=mandate.trader,
+        payload={
+            "trader": mandate.trader.code,
+            "broker": mandate.broker.code,
+            "valid_to": mandate.valid_to.isoformat() if mandate.valid_to else None,
+            "reason": reason,
+        },
+    )
+    return mandate

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Organisation
+from ventanilla.accounts.selectors import mandates_in_force
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import BusinessError, ConflictError, ErrorItem
 from ventanilla.declarations import rules
@@ -66,18 +67,30 @@ def _validate(
 
 
 def _check_representation(
-    rows: Sequence[dict[str, Any]], declarant: Organisation, prefix: str | None
+    rows: Sequence[dict[str, Any]],
+    declarant: Organisation,
+    prefix: str | None,
+    orgs: dict[str, Organisation],
 ) -> None:
     """A trader lodges only its own declarations; a customs broker lodges for the traders
-    it represents (WCO Agent 05A). Refused as forbidden, before anything else."""
-    if declarant.kind != "trader":
-        return
+    that gave it a representation mandate in force today (WCO Agent 05A, TFA 10.6): one
+    query for the whole batch. Refused as forbidden, before anything else."""
+    if declarant.kind == "trader":
+        _check_own(rows, declarant, prefix)
+    elif declarant.kind == "broker":
+        _check_mandates(rows, declarant, prefix, orgs)
+
+
+def _path(prefix: str | None, n: int, path: str) -> str:
+    return f"{prefix}.{n}.{path}" if prefix is not None else path
+
+
+def _check_own(rows: Sequence[dict[str, Any]], declarant: Organisation, prefix: str | None) -> None:
     errors = []
     for n, data in enumerate(rows):
         for m, party in enumerate(data["parties"]):
             main = party["role"] in ("importer", "exporter")
             if main and party["identifier"] != declarant.code:
-                path = f"parties.{m}.identifier"
                 errors.append(
                     ErrorItem(
                         "declarant_not_representative",
@@ -85,9 +98,51 @@ def _check_representation(
                             "A trader lodges only its own declarations; "
                             "a customs broker lodges for its clients."
                         ),
-                        f"{prefix}.{n}.{path}" if prefix is not None else path,
+                        _path(prefix, n, f"parties.{m}.identifier"),
                     )
                 )
+    if errors:
+        raise BusinessError(errors, http_status=403)
+
+
+def _represented(
+    data: dict[str, Any], declarant: Organisation, orgs: dict[str, Organisation]
+) -> tuple[int, Organisation] | None:
+    """The declaration's main party when it is a registered trader (the importer of an
+    import, the exporter of an export, else the first of them), with its index."""
+    wanted = "exporter" if data["declaration_type"] == "EX" else "importer"
+    candidates = [
+        (m, orgs[p["identifier"]])
+        for m, p in enumerate(data["parties"])
+        if p["role"] in ("importer", "exporter")
+        and p["identifier"] in orgs
+        and orgs[p["identifier"]].kind == "trader"
+        and p["identifier"] != declarant.code
+    ]
+    for m, org in candidates:
+        if data["parties"][m]["role"] == wanted:
+            return m, org
+    return candidates[0] if candidates else None
+
+
+def _check_mandates(
+    rows: Sequence[dict[str, Any]],
+    declarant: Organisation,
+    prefix: str | None,
+    orgs: dict[str, Organisation],
+) -> None:
+    represented = [(n, _represented(data, declarant, orgs)) for n, data in enumerate(rows)]
+    wanted = {found[1].pk for _n, found in represented if found is not None}
+    held = mandates_in_force(broker=declarant, trader_ids=wanted, day=timezone.localdate())
+    errors = [
+        ErrorItem(
+            "no_representation_mandate",
+            _("This customs broker holds no representation mandate in force from this trader."),
+            _path(prefix, n, f"parties.{found[0]}.identifier"),
+        )
+        for n, found in represented
+        if found is not None and found[1].pk not in held
+    ]
     if errors:
         raise BusinessError(errors, http_status=403)
 
@@ -307,7 +362,7 @@ def _lodge(
     existing = _existing(declarant, rows, prefix)
     new_rows = [d for d in rows if d["lrn"] not in existing]
     orgs = _organisations_by_code(new_rows)
-    _check_representation(new_rows, declarant, prefix)
+    _check_representation(new_rows, declarant, prefix, orgs)
     errors = _validate(new_rows, orgs, prefix)
     if errors:
         raise BusinessError(errors)

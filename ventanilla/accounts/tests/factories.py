@@ -3,10 +3,12 @@ entry point: a user holding one role in one organisation."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import factory
 
-from ventanilla.accounts.choices import AgencyFunction, OrganisationKind
-from ventanilla.accounts.models import Membership, Organisation, Role, User
+from ventanilla.accounts.choices import AgencyFunction, MandateKind, OrganisationKind
+from ventanilla.accounts.models import Mandate, Membership, Organisation, Role, User
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -49,3 +51,16 @@ def member(role_code: str, organisation: Organisation | None = None, **user_kwar
     user = UserFactory(**user_kwargs)
     Membership.objects.create(user=user, organisation=organisation, role=role)
     return user
+
+
+class MandateFactory(factory.django.DjangoModelFactory):
+    """A trader's representation mandate to a customs broker, in force since 2020."""
+
+    class Meta:
+        model = Mandate
+
+    trader = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.TRADER)
+    broker = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.BROKER)
+    kind = MandateKind.DIRECT
+    valid_from = dt.date(2020, 1, 1)
+    valid_to = None

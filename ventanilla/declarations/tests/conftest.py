@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from ventanilla.accounts.tests.factories import OrganisationFactory, member
+from ventanilla.accounts.tests.factories import MandateFactory, OrganisationFactory, member
 from ventanilla.reference.models import (
     Country,
     Currency,
@@ -69,6 +69,8 @@ def parties(db: Any) -> dict[str, Any]:
     trader = OrganisationFactory(kind="trader", code="20100000001", name="Andes Fresh")
     broker = OrganisationFactory(kind="broker", code="20100000003", name="Callao Brokers")
     carrier = OrganisationFactory(kind="carrier", code="20100000004", name="Pacific Lines")
+    # The broker lodges for the trader: the trader gave it a mandate (TFA 10.6).
+    MandateFactory(trader=trader, broker=broker)
     return {
         "trader": trader,
         "broker": broker,
