@@ -186,6 +186,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Several apps have a "status", "kind" or "result": name each code list after its app.
     "ENUM_NAME_OVERRIDES": {
+        "MandateKindEnum": "ventanilla.accounts.choices.MandateKind",
         "DeclarationStatusEnum": "ventanilla.declarations.choices.Status",
         "ChannelEnum": "ventanilla.declarations.choices.Channel",
         "TargetChannelEnum": "ventanilla.risk.api.serializers.TARGET_CHANNELS",

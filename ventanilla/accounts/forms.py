@@ -11,6 +11,7 @@ from django.contrib.auth import forms as auth_forms
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.accounts.choices import MandateKind
 from ventanilla.accounts.models import Membership
 
 _WIDGET_CLASSES = {
@@ -131,3 +132,34 @@ class ApiTokenCreateForm(UswdsMixin, forms.Form):
         if day is None:
             return None
         return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+class MandateGrantForm(UswdsMixin, forms.Form):
+    """A trader gives a customs broker the power to lodge in its name (TFA 10.6)."""
+
+    broker = forms.CharField(
+        label=_("Customs broker's identifier"),
+        max_length=35,
+        help_text=_("The broker's tax number (RUC), as registered in Ventanilla."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Representation"),
+        choices=MandateKind.choices,
+        help_text=_(
+            "Direct: the broker acts in your name. Indirect: in its own name, on your behalf."
+        ),
+    )
+    valid_from = forms.DateField(
+        label=_("Valid from"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    valid_to = forms.DateField(
+        label=_("Valid until (exclusive)"),
+        required=False,
+        help_text=_("The first day the mandate no longer applies. Leave empty for no end."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style_widgets()

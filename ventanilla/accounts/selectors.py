@@ -129,3 +129,9 @@ def mandates_in_force(*, broker: Organisation, trader_ids: Iterable[int], day: d
         .filter(broker=broker, trader_id__in=ids)
         .values_list("trader_id", flat=True)
     )
+
+
+def broker_by_code(*, code: str) -> Organisation | None:
+    """An active customs broker by its identifier (brokers are licensed publicly: a
+    trader names the one it gives a mandate to)."""
+    return Organisation.objects.filter(code=code.strip(), kind="broker", is_active=True).first()

@@ -10,6 +10,9 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("me/organisations/<int:pk>/tokens/", views.token_create, name="token_create"),
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("me/mandates/", views.mandates, name="mandates"),
+    path("me/organisations/<int:pk>/mandates/", views.mandate_grant, name="mandate_grant"),
+    path("me/mandates/<int:pk>/revoke/", views.mandate_revoke, name="mandate_revoke"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

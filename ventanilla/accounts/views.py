@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
@@ -25,11 +25,12 @@ from django.views.i18n import set_language
 from ventanilla.accounts import selectors, services
 from ventanilla.accounts.forms import (
     ApiTokenCreateForm,
+    MandateGrantForm,
     PasswordResetForm,
     SetPasswordForm,
     SignInForm,
 )
-from ventanilla.accounts.models import ApiToken, Membership, Organisation, User
+from ventanilla.accounts.models import ApiToken, Mandate, Membership, Organisation, User
 from ventanilla.core.errors import BusinessError
 
 MANAGE_ORG = "accounts.manage_organisation"
@@ -185,6 +186,7 @@ def _render_me(request: HttpRequest, panels: list[OrganisationPanel], status: in
             # Pages rendered in answer to a POST: the language switcher comes back here.
             "language_next": reverse("accounts:me"),
             "panels": panels,
+            "has_mandates": any(p.organisation.kind in ("trader", "broker") for p in panels),
             "has_errors": any(p.error or (p.token_form and p.token_form.errors) for p in panels),
         },
         status=status,
@@ -251,3 +253,124 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("accounts:me")
+
+
+# --- Representation mandates (TFA 10.6) ---------------------------------------------------
+
+
+@dataclass
+class MandatePanel:
+    """One trader the user acts for (the mandates it gave) or one broker (those it holds)."""
+
+    organisation: Organisation
+    mandates: list[Mandate]
+    can_manage: bool = False
+    form: MandateGrantForm | None = None
+    error: BusinessError | None = None
+
+    @property
+    def is_trader(self) -> bool:
+        return self.organisation.kind == "trader"
+
+
+def _mandate_panels(user: User) -> list[MandatePanel]:
+    orgs: dict[int, Organisation] = {}
+    for m in selectors.my_memberships(user=user):
+        if m.organisation.is_active and m.organisation.kind in ("trader", "broker"):
+            orgs[m.organisation_id] = m.organisation
+    by_org: dict[int, list[Mandate]] = defaultdict(list)
+    for mandate in selectors.mandate_qs_for(user=user):
+        key = mandate.trader_id if mandate.trader_id in orgs else mandate.broker_id
+        by_org[key].append(mandate)
+    panels = []
+    for org in orgs.values():
+        panel = MandatePanel(org, by_org[org.pk])
+        if org.kind == "trader" and user.has_perm(MANAGE_ORG, org):
+            panel.can_manage = True
+            panel.form = MandateGrantForm(
+                prefix=f"org{org.pk}", initial={"valid_from": timezone.localdate()}
+            )
+        panels.append(panel)
+    return panels
+
+
+def _render_mandates(request: HttpRequest, panels: list[MandatePanel], status: int = 200) -> Any:
+    return render(
+        request,
+        "accounts/mandates.html",
+        {
+            "language_next": reverse("accounts:mandates"),
+            "panels": panels,
+            "today": timezone.localdate(),
+            "has_errors": any(p.error or (p.form and p.form.errors) for p in panels),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def mandates(request: HttpRequest) -> HttpResponse:
+    return _render_mandates(request, _mandate_panels(_user(request)))
+
+
+@login_required
+@require_POST
+def mandate_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    panels = _mandate_panels(user)
+    panel = next((p for p in panels if p.organisation.pk == pk and p.can_manage), None)
+    if panel is None:
+        raise Http404
+    form = MandateGrantForm(request.POST, prefix=f"org{pk}")
+    panel.form = form
+    if not form.is_valid():
+        return _render_mandates(request, panels, status=400)
+    data = form.cleaned_data
+    broker = selectors.broker_by_code(code=data["broker"])
+    try:
+        if broker is None:
+            raise BusinessError.single(
+                "mandate_broker_not_broker",
+                _("A representation mandate is given to an active customs broker."),
+                "broker",
+            )
+        mandate = services.mandate_grant(
+            trader=panel.organisation,
+            broker=broker,
+            kind=data["kind"],
+            valid_from=data["valid_from"],
+            valid_to=data["valid_to"],
+            by=user,
+        )
+    except BusinessError as error:
+        panel.error = error
+        return _render_mandates(request, panels, status=error.http_status)
+    messages.success(
+        request,
+        _("%(broker)s may now lodge declarations in the name of %(trader)s.")
+        % {"broker": mandate.broker.name, "trader": mandate.trader.name},
+    )
+    return redirect("accounts:mandates")
+
+
+@login_required
+@require_POST
+def mandate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    mandate = selectors.mandate_qs_for(user=user).filter(pk=pk).first()
+    if mandate is None:
+        raise Http404
+    try:
+        services.mandate_revoke(
+            mandate=mandate, by=user, reason=request.POST.get("reason", "")[:500]
+        )
+    except BusinessError as error:
+        for item in error.items:
+            messages.error(request, item.message)
+    else:
+        messages.success(
+            request,
+            _("The mandate given to %(broker)s is revoked.") % {"broker": mandate.broker.name},
+        )
+    return redirect("accounts:mandates")

@@ -55,6 +55,23 @@ def _token(d: Demo) -> int:
     return int(d.once("token", make))
 
 
+def _fresh_broker(d: Demo) -> str:
+    """A broker no demo trader has given a mandate yet (the demo broker holds both)."""
+
+    def make() -> str:
+        org = accounts.organisation_create(
+            kind="broker", name="Matrix Brokers S.A.C.", code="20199999999", by=None
+        )
+        return org.code
+
+    return str(d.once("fresh_broker", make))
+
+
+def _mandate_a(d: Demo) -> int:
+    """Trader A's mandate to the demo broker (made by the demo loader)."""
+    return d.org("trader_a").mandates_given.get(broker=d.org("broker")).pk
+
+
 OWNER_A = {"trader_a": 200, "admin": 200}  # everyone else: 404 (they cannot see it)
 CUSTOMS_MEMBERS = {"customs": 200, "customs_supervisor": 200, "admin": 200}
 AUDITORS = {"customs_supervisor": 200, "committee": 200, "admin": 200}
@@ -109,6 +126,32 @@ ROWS = [
         "trader A's token",
         url("api-token-revoke", _token),
         expect(404, **OWNER_A),
+    ),
+    Row(
+        "api-mandates",
+        "get",
+        "mine",
+        url("api-mandates"),
+        expect(200),
+        why="Scoped by mandate_qs_for: each sees the mandates its trader gave or broker holds.",
+    ),
+    Row(
+        "api-mandates",
+        "post",
+        "grant to a new broker",
+        url("api-mandates"),
+        expect(403, trader_a=201, trader_b=201),
+        body=lambda d: {"broker": _fresh_broker(d), "kind": "direct", "valid_from": "2026-01-01"},
+        why="Only a trader's administrator grants, in the trader's name (not the platform admin).",
+    ),
+    Row(
+        "api-mandate-revoke",
+        "post",
+        "trader A's mandate to the broker",
+        url("api-mandate-revoke", _mandate_a),
+        expect(404, trader_a=200, broker=403),
+        body=lambda d: {"reason": "matrix"},
+        why="The broker sees the mandate it holds but only the trader may revoke it.",
     ),
     Row("api-audit-events", "get", "all", url("api-audit-events"), expect(403, **AUDITORS)),
     Row("api-audit-verify", "get", "chain", url("api-audit-verify"), expect(403, **OVERSIGHT)),
