@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Organisation
+from ventanilla.agencies.choices import ReasonCategory
 from ventanilla.agencies.notices import both
 from ventanilla.agencies.selectors import ClearanceState, clearance_state, reviews_current
 from ventanilla.agencies.services import reviews_open
@@ -24,7 +25,7 @@ from ventanilla.agencies.services.reviews import reviews_withdraw
 from ventanilla.audit.services import audit_batch, audit_record
 from ventanilla.core.errors import BusinessError
 from ventanilla.declarations import services as declarations
-from ventanilla.declarations.choices import Milestone, Status
+from ventanilla.declarations.choices import Channel, Milestone, Status
 from ventanilla.declarations.facts import declaration_facts
 from ventanilla.declarations.models import Declaration
 from ventanilla.declarations.status import declaration_transition, milestone_record
@@ -32,7 +33,20 @@ from ventanilla.duties.services import duties_assess
 from ventanilla.notifications.services import notify
 from ventanilla.payments.selectors import FinancialState, financial_state
 from ventanilla.payments.services.guarantee import guarantee_release
+from ventanilla.risk import grounds
 from ventanilla.risk.services import risk_assess
+
+# TFA 5.2: what the trader and carrier are told of a customs selection is its ground,
+# never the profile (risk.grounds); in the agencies' reason categories.
+_SELECTION_REASONS = {
+    grounds.RANDOM: ReasonCategory.RANDOM_CHECK,
+    grounds.SANITARY: ReasonCategory.SANITARY_RISK,
+    grounds.PHYTOSANITARY: ReasonCategory.PHYTOSANITARY_RISK,
+    grounds.VALUATION: ReasonCategory.VALUATION,
+    grounds.ORIGIN: ReasonCategory.ORIGIN,
+    grounds.CLASSIFICATION: ReasonCategory.CLASSIFICATION,
+    grounds.OTHER: ReasonCategory.OTHER,
+}
 
 # Statuses from which the flow no longer moves a declaration by itself.
 SETTLED = frozenset(
@@ -66,6 +80,9 @@ def _assess(declaration: Declaration, *, by: Any, reopen: bool, just_lodged: boo
         channel=assessment.channel,
         by=by,
         reopen=reopen,
+        reason_category=_SELECTION_REASONS[grounds.selection_ground(assessment=assessment)]
+        if assessment.channel in (Channel.YELLOW, Channel.RED)
+        else ReasonCategory.OTHER,
         facts=facts,
         first_round=just_lodged,
         savepoint=savepoint,

@@ -99,6 +99,7 @@ def _load_in_force(on: Any) -> ProfilesInForce:
         RiskProfile.objects.as_of(on)
         .exclude(status=ProfileStatus.DRAFT)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .select_related("owner")  # the owner tells the ground of an alert (risk.grounds)
         .order_by("priority", "code")
     )
     rules = tuple(p.as_rule() for p in profiles)

@@ -267,3 +267,14 @@ def test_cancellation_closes_reviews_releases_the_guarantee_and_tells_the_partie
         declaration=d, reason="again", by=world["users"]["broker"]
     )
     assert Notice.objects.filter(kind="declaration_cancelled", declaration_id=d.pk).count() == 3
+
+
+def test_tfa_5_2_the_trader_is_told_the_ground_of_a_customs_selection(world):
+    """The fruit-fly import alert of the plant-health agency makes the avocados red:
+    customs' review, and the notice to trader and carrier, say "phytosanitary risk"."""
+    load_demo_risk()
+    d = act(submit, world=world, data=payload(lrn="AVO-GROUND"))
+    customs = AgencyReview.objects.get(declaration=d, agency__code="AG-CUSTOMS")
+    assert customs.reason_category == "phytosanitary_risk"
+    notices = Notice.objects.filter(declaration_id=d.pk, kind="inspection_selected")
+    assert {n.params["reason_category_code"] for n in notices} == {"phytosanitary_risk"}
