@@ -122,8 +122,8 @@ def declarations_submit_bulk(
     *, rows: Sequence[dict[str, Any]], declarant: Organisation, by: Any
 ) -> list[declarations.Lodged]:
     """Bulk lodgement stores and accepts every declaration in one transaction, then the
-    worker assesses each one (tasks enqueued on commit, one per declaration)."""
-    from ventanilla.clearance.tasks import assess_declaration
+    worker assesses them (tasks enqueued on commit, one per ``ASSESS_CHUNK``)."""
+    from ventanilla.clearance.tasks import ASSESS_CHUNK, assess_declarations
 
     with transaction.atomic():
         lodged = declarations.declarations_lodge(rows=rows, declarant=declarant, by=by)
@@ -131,8 +131,8 @@ def declarations_submit_bulk(
         user_id = getattr(by, "pk", None)
 
         def enqueue() -> None:
-            for pk in created:
-                assess_declaration.enqueue(pk, user_id)
+            for start in range(0, len(created), ASSESS_CHUNK):
+                assess_declarations.enqueue(created[start : start + ASSESS_CHUNK], user_id)
 
         transaction.on_commit(enqueue)
     return lodged

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -278,3 +279,32 @@ def test_tfa_5_2_the_trader_is_told_the_ground_of_a_customs_selection(world):
     assert customs.reason_category == "phytosanitary_risk"
     notices = Notice.objects.filter(declaration_id=d.pk, kind="inspection_selected")
     assert {n.params["reason_category_code"] for n in notices} == {"phytosanitary_risk"}
+
+
+def test_bulk_assessment_is_one_task_per_chunk_and_idempotent(world, monkeypatch):
+    from ventanilla.clearance import tasks
+
+    task = tasks.assess_declarations
+    monkeypatch.setattr(tasks, "ASSESS_CHUNK", 2)
+    enqueued: list[list[int]] = []
+    monkeypatch.setattr(
+        tasks,
+        "assess_declarations",
+        SimpleNamespace(enqueue=lambda ids, user_id: enqueued.append(ids)),
+    )
+    rows = [valid(coffee(f"COF-C{n}")) for n in range(3)]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        lodged = services.declarations_submit_bulk(
+            rows=rows, declarant=world["broker"], by=world["users"]["broker"]
+        )
+    ids = [x.declaration.pk for x in lodged]
+    assert enqueued == [ids[:2], ids[2:]]
+    user_id = world["users"]["broker"].pk
+    assert task.call(ids, user_id) == {"assessed": 3}
+    assert task.call([*ids, 0], user_id) == {
+        "already assessed": 3,
+        "missing": 1,
+    }
+    assert set(Declaration.objects.filter(pk__in=ids).values_list("channel", flat=True)) == {
+        "green"
+    }
