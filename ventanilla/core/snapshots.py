@@ -54,6 +54,9 @@ class Snapshot(Generic[T]):
         self._entries: dict[Hashable, tuple[float, T]] = {}
         # One token per open transaction that wrote a watched model, with its expiry.
         self._open_writes: dict[int, float] = {}
+        # Bumped by every change: a value read before a change committed is not kept
+        # after it (a reader racing a writer's commit).
+        self._generation = 0
         self._lock = threading.Lock()
         # Lazy sender labels: connected now, before any read, so a write made before the
         # first read of the snapshot is never missed.
@@ -69,9 +72,10 @@ class Snapshot(Generic[T]):
         entry = self._entries.get(key)
         if entry is not None and entry[0] > now:
             return entry[1]
+        generation = self._generation
         value = self._load(key)
         with self._lock:
-            if not self._dirty(time.monotonic()):
+            if generation == self._generation and not self._dirty(time.monotonic()):
                 if len(self._entries) >= self._max_keys:
                     self._entries.clear()
                 self._entries[key] = (now + self._ttl, value)
@@ -97,9 +101,10 @@ class Snapshot(Generic[T]):
             else:
                 missing.add(key)
         if missing:
+            generation = self._generation
             found = load_many(missing)
             with self._lock:
-                keep = not self._dirty(time.monotonic())
+                keep = generation == self._generation and not self._dirty(time.monotonic())
                 if keep and len(self._entries) + len(missing) > self._max_keys:
                     self._entries.clear()
                 for key in missing:
@@ -115,13 +120,16 @@ class Snapshot(Generic[T]):
         with self._lock:
             self._entries.clear()
             self._open_writes.clear()
+            self._generation += 1
 
     def _dirty(self, now: float) -> bool:
-        return any(expiry > now for expiry in self._open_writes.values())
+        # list(): a copy taken at once, while another thread may add or drop a write.
+        return any(expiry > now for expiry in list(self._open_writes.values()))
 
     def _changed(self, **_: Any) -> None:
         with self._lock:
             self._entries.clear()
+            self._generation += 1
             if transaction.get_connection().in_atomic_block:
                 token = next(_tokens)
                 self._open_writes[token] = time.monotonic() + DIRTY_WINDOW_S
@@ -130,6 +138,7 @@ class Snapshot(Generic[T]):
     def _committed(self, token: int) -> None:
         with self._lock:
             self._entries.clear()
+            self._generation += 1
             self._open_writes.pop(token, None)
             now = time.monotonic()
             for stale in [t for t, expiry in self._open_writes.items() if expiry <= now]:
