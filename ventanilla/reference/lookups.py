@@ -77,7 +77,7 @@ def _in_force(
         return {(day, code): True for code in values}
 
     found = _CODES[name].get_many(wanted, load)
-    return {code for code, (_k, known) in zip(_codes(found), found.items(), strict=True) if known}
+    return {code for code, known in zip(_codes(found), found.values(), strict=True) if known}
 
 
 def countries_in_force(codes: Iterable[str], day: dt.date | None = None) -> set[str]:
