@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 
+from ventanilla.core.idempotency import IdempotencyRecord
 from ventanilla.core.snapshots import Snapshot
-from ventanilla.reference.models import Country
 
 
 class Loader:
@@ -24,7 +23,7 @@ class Loader:
 
 
 def snapshot(loader: Loader, **kwargs: Any) -> Snapshot[int]:
-    return Snapshot("test", loader, watch=("reference.Country",), **kwargs)
+    return Snapshot("test", loader, watch=("core.IdempotencyRecord",), **kwargs)
 
 
 def test_a_value_is_kept_per_key_until_its_ttl() -> None:
@@ -53,7 +52,9 @@ def test_an_uncommitted_write_makes_reads_bypass_until_it_commits(
     kept = snapshot(loader)
     assert kept.get() == 1
     with django_capture_on_commit_callbacks(execute=True):
-        Country.objects.create(code="ZZ", name="Testland", valid_from=dt.date(2000, 1, 1))
+        IdempotencyRecord.objects.create(
+            owner="t", key="k", scope="s", request_hash="-", status_code=200, body={}
+        )
         assert kept.get() == 2  # the write is not committed yet: never kept
         assert kept.get() == 3
     assert kept.get() == 4  # committed: read once more, then kept
@@ -62,7 +63,7 @@ def test_an_uncommitted_write_makes_reads_bypass_until_it_commits(
 
 def test_get_many_remembers_absent_keys() -> None:
     asked: list[set[Any]] = []
-    kept: Snapshot[str] = Snapshot("many", lambda key: "", watch=("reference.Country",))
+    kept: Snapshot[str] = Snapshot("many", lambda key: "", watch=("core.IdempotencyRecord",))
 
     def load(keys: set[Any]) -> dict[Any, str]:
         asked.append(set(keys))
