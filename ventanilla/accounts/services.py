@@ -265,7 +265,7 @@ def _overlapping(
 def mandate_grant(
     *,
     trader: Organisation,
-    broker: Organisation,
+    broker: Organisation | None,
     kind: str,
     valid_from: dt.date,
     valid_to: dt.date | None = None,
@@ -273,7 +273,9 @@ def mandate_grant(
 ) -> Mandate:
     """The trader gives the broker the power to lodge in its name from ``valid_from``
     (inclusive) until ``valid_to`` (exclusive; open-ended when empty). A retried grant
-    of the same mandate returns it; any other overlapping mandate is refused (409)."""
+    of the same mandate returns it; any other overlapping mandate is refused (409).
+    ``broker`` is ``None`` when the code the trader gave names no active broker
+    (``selectors.broker_by_code``): refused with the other errors."""
     _require_trader_manager(trader, by)
     errors = []
     if trader.kind != OrganisationKind.TRADER:
@@ -284,7 +286,7 @@ def mandate_grant(
                 "trader",
             )
         )
-    if broker.kind != OrganisationKind.BROKER or not broker.is_active:
+    if broker is None or broker.kind != OrganisationKind.BROKER or not broker.is_active:
         errors.append(
             ErrorItem(
                 "mandate_broker_not_broker",
@@ -314,7 +316,7 @@ def mandate_grant(
                 "valid_to",
             )
         )
-    if errors:
+    if errors or broker is None:
         raise BusinessError(errors)
     for existing in _overlapping(trader, broker, valid_from, valid_to):
         same = (

@@ -327,17 +327,10 @@ def mandate_grant(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_mandates(request, panels, status=400)
     data = form.cleaned_data
-    broker = selectors.broker_by_code(code=data["broker"])
     try:
-        if broker is None:
-            raise BusinessError.single(
-                "mandate_broker_not_broker",
-                _("A representation mandate is given to an active customs broker."),
-                "broker",
-            )
         mandate = services.mandate_grant(
             trader=panel.organisation,
-            broker=broker,
+            broker=selectors.broker_by_code(code=data["broker"]),
             kind=data["kind"],
             valid_from=data["valid_from"],
             valid_to=data["valid_to"],

@@ -99,16 +99,9 @@ class MandateListView(ListAPIView):
                 "trader",
                 http_status=403,
             )
-        broker = selectors.broker_by_code(code=data["broker"])
-        if broker is None:
-            raise BusinessError.single(
-                "mandate_broker_not_broker",
-                _("A representation mandate is given to an active customs broker."),
-                "broker",
-            )
         mandate = services.mandate_grant(
             trader=trader,
-            broker=broker,
+            broker=selectors.broker_by_code(code=data["broker"]),
             kind=data["kind"],
             valid_from=data["valid_from"],
             valid_to=data.get("valid_to"),
