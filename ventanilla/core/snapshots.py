@@ -40,7 +40,7 @@ class Snapshot(Generic[T]):
     def __init__(
         self,
         name: str,
-        load: Callable[[Hashable], T],
+        load: Callable[[Hashable], T] | None = None,
         *,
         watch: tuple[str, ...],
         ttl: float = 30.0,
@@ -66,6 +66,8 @@ class Snapshot(Generic[T]):
         _registry.append(self)
 
     def get(self, key: Hashable = None) -> T:
+        """The value for ``key``, read by the snapshot's ``load`` when not held."""
+        assert self._load is not None, f"{self.name} is read with get_many only"
         now = time.monotonic()
         if self._dirty(now):
             return self._load(key)

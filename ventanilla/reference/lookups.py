@@ -24,15 +24,11 @@ def _codes(keys: Iterable[Hashable]) -> list[str]:
     return [cast(tuple[dt.date, str], key)[1] for key in keys]
 
 
-def _unused(key: Hashable) -> Any:  # pragma: no cover - these snapshots use get_many only
-    raise NotImplementedError
-
-
 _TARIFF_LINES: Snapshot[TariffLine] = Snapshot(
-    "reference.tariff_lines", _unused, watch=("reference.TariffLine", "reference.HSEdition")
+    "reference.tariff_lines", watch=("reference.TariffLine", "reference.HSEdition")
 )
 _CODES: dict[str, Snapshot[bool]] = {
-    name: Snapshot(f"reference.{name}", _unused, watch=(label,))
+    name: Snapshot(f"reference.{name}", watch=(label,))
     for name, label in (
         ("countries", "reference.Country"),
         ("currencies", "reference.Currency"),
