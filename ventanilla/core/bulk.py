@@ -1,0 +1,184 @@
+"""Set-based inserts for the hot write paths (ADR 0006).
+
+A bulk lodgement writes thousands of goods items, parties and status rows. Through
+``bulk_create`` each row becomes a model instance and every value goes through the
+field's preparation to build one very long INSERT statement: that was most of a bulk
+request's time. Here rows are plain mappings of attribute name → value:
+
+- on PostgreSQL they are streamed with ``COPY … FROM STDIN`` (psycopg adapts the values;
+  JSON columns are wrapped as ``jsonb``);
+- elsewhere (SQLite for the demo and tests) each value is prepared by its field, as
+  ``bulk_create`` would, and inserted with ``executemany``.
+
+Missing attributes take the field's default (``auto_now``/``auto_now_add`` fields the
+time of the call), so a row needs only what differs from the defaults. No signals are
+sent and no instances come back: for rows nobody listens to and whose ids the caller
+either does not need or reserved with :func:`reserve_ids`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+_NO_DEFAULT = object()
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` new primary keys for ``model``, in increasing order, to insert with.
+
+    PostgreSQL draws them from the column's sequence (never handed out twice). SQLite
+    has no sequence to draw from: the keys follow the highest in use, which is safe only
+    once the calling transaction has written, because SQLite then holds the database's
+    only write lock until it commits — callers reserve ids for the children of rows
+    they have just inserted."""
+    if count <= 0:
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("reserve_ids must be called inside the writing transaction")
+    table = model._meta.db_table
+    pk = str(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        if _is_postgres():
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), pk, count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(f"SELECT COALESCE(MAX({connection.ops.quote_name(pk)}), 0) FROM {quoted}")  # noqa: S608 — names from model meta
+        highest = int(cursor.fetchone()[0])
+        # AUTOINCREMENT tables never reuse a key, even of a deleted row.
+        cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = %s", [table])
+        highest = max(highest, int(cursor.fetchone()[0]))
+    return list(range(highest + 1, highest + 1 + count))
+
+
+def _defaults(fields: Sequence[models.Field], now: Any) -> list[Any]:
+    values: list[Any] = []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values.append(now)
+        elif field.has_default() and not callable(field.default):
+            values.append(field.get_default())
+        elif field.has_default():
+            values.append(_NO_DEFAULT)  # callable: one value per row
+        else:
+            values.append(field.get_default())  # "" for text that is not nullable
+    return values
+
+
+def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` (attribute name → value, e.g. ``declaration_id``) into ``model``'s
+    table. The primary key is written when the first row gives it, left to the database
+    otherwise. Must run inside the caller's transaction."""
+    if not rows:
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("insert_rows must be called inside the writing transaction")
+    pk = model._meta.pk
+    fields = [
+        f for f in model._meta.concrete_fields if not (f.primary_key and pk.attname not in rows[0])
+    ]
+    defaults = _defaults(fields, timezone.now())
+    names = [f.attname for f in fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    if _is_postgres():
+        _copy(table, columns, fields, names, defaults, rows)
+    else:
+        _executemany(table, columns, fields, names, defaults, rows)
+
+
+def _value(row: Mapping[str, Any], name: str, default: Any, field: models.Field) -> Any:
+    if name in row:
+        return row[name]
+    return field.get_default() if default is _NO_DEFAULT else default
+
+
+def _copy(
+    table: str,
+    columns: str,
+    fields: list[models.Field],
+    names: list[str],
+    defaults: list[Any],
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    from psycopg.types.json import Jsonb
+
+    plan = list(zip(names, defaults, fields, strict=True))
+    json_at = [n for n, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    # The usual case: every row gives the same attributes and the others have constant
+    # defaults, so a row's values are picked in one step (a thousand items per request).
+    keys = rows[0].keys()
+    same = all(row.keys() == keys for row in rows) and all(
+        name in keys or default is not _NO_DEFAULT for name, default, _f in plan
+    )
+    pick = [(name in keys, name, default) for name, default, _f in plan]
+    copy_sql = f"COPY {table} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+        for row in rows:
+            if same:
+                values = [row[name] if given else default for given, name, default in pick]
+            else:
+                values = [_value(row, name, default, field) for name, default, field in plan]
+            for n in json_at:
+                if values[n] is not None:
+                    values[n] = Jsonb(values[n])
+            copy.write_row(values)
+
+
+def _executemany(
+    table: str,
+    columns: str,
+    fields: list[models.Field],
+    names: list[str],
+    defaults: list[Any],
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    plan = list(zip(names, defaults, fields, strict=True))
+    params = [
+        [
+            field.get_db_prep_save(_value(row, name, default, field), connection)
+            for name, default, field in plan
+        ]
+        for row in rows
+    ]
+    marks = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", params)  # noqa: S608 — names from model meta
+
+
+def insert_instances(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """``bulk_create`` for instances whose primary keys were reserved: on PostgreSQL
+    through COPY (the instances' attribute values as they are; ``auto_now`` fields set
+    to the time of the call), elsewhere through ``bulk_create``. The instances are
+    marked as saved either way."""
+    if not objs:
+        return
+    if not _is_postgres() or any(o.pk is None for o in objs):
+        model._default_manager.bulk_create(objs)
+        return
+    now = timezone.now()
+    fields = model._meta.concrete_fields
+    always = [f.attname for f in fields if getattr(f, "auto_now", False)]
+    once = [f.attname for f in fields if getattr(f, "auto_now_add", False)]
+    names = [f.attname for f in fields]
+    rows = []
+    for obj in objs:
+        for name in always:
+            setattr(obj, name, now)
+        for name in once:
+            if getattr(obj, name) is None:
+                setattr(obj, name, now)
+        rows.append({name: getattr(obj, name) for name in names})
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    insert_rows(model, rows)

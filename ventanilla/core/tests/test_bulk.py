@@ -1,0 +1,87 @@
+"""core.bulk: rows inserted by COPY (PostgreSQL) or executemany (SQLite) read back as the
+ORM would have written them; reserved ids are new and usable."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from ventanilla.core import bulk
+from ventanilla.core.idempotency import IdempotencyRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def _row(n: int, **extra: object) -> dict[str, object]:
+    return {
+        "owner": f"org-{n}",
+        "key": f"key-{n}",
+        "scope": "test",
+        "request_hash": "a" * 64,
+        "status_code": 201,
+        "body": {"n": n, "text": 'tab\there, newline\nthere, quote " and ñ', "nested": [1, None]},
+        **extra,
+    }
+
+
+def test_inserted_rows_read_back_exactly() -> None:
+    before = timezone.now()
+    with transaction.atomic():
+        bulk.insert_rows(IdempotencyRecord, [_row(1), _row(2)])
+    rows = list(IdempotencyRecord.objects.order_by("owner"))
+    assert [(r.owner, r.key, r.scope, r.status_code) for r in rows] == [
+        ("org-1", "key-1", "test", 201),
+        ("org-2", "key-2", "test", 201),
+    ]
+    assert rows[0].body == {
+        "n": 1,
+        "text": 'tab\there, newline\nthere, quote " and ñ',
+        "nested": [1, None],
+    }
+    # auto_now_add takes the time of the call, as save() would.
+    assert all(before <= r.created_at <= timezone.now() for r in rows)
+
+
+def test_given_values_win_over_defaults() -> None:
+    at = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    with transaction.atomic():
+        bulk.insert_rows(IdempotencyRecord, [_row(3, created_at=at, body=["x", 1.5])])
+    row = IdempotencyRecord.objects.get(owner="org-3")
+    assert row.created_at == at
+    assert row.body == ["x", 1.5]
+
+
+def test_reserved_ids_are_new_increasing_and_insertable() -> None:
+    IdempotencyRecord.objects.create(**_row(4))
+    highest = IdempotencyRecord.objects.order_by("-pk").first().pk  # type: ignore[union-attr]
+    with transaction.atomic():
+        IdempotencyRecord.objects.create(**_row(5))  # this transaction has written
+        ids = bulk.reserve_ids(IdempotencyRecord, 3)
+        assert len(set(ids)) == 3 and ids == sorted(ids) and min(ids) > highest
+        bulk.insert_rows(IdempotencyRecord, [_row(10 + n, id=pk) for n, pk in enumerate(ids)])
+    assert (
+        sorted(
+            IdempotencyRecord.objects.filter(owner__in=["org-10", "org-11", "org-12"]).values_list(
+                "pk", flat=True
+            )
+        )
+        == ids
+    )
+    # The database's own numbering carries on after the reserved ids.
+    after = IdempotencyRecord.objects.create(**_row(20))
+    assert after.pk > max(ids)
+
+
+def test_nothing_to_insert_is_no_query(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    with django_assert_num_queries(0), transaction.atomic(savepoint=False):
+        bulk.insert_rows(IdempotencyRecord, [])
+        assert bulk.reserve_ids(IdempotencyRecord, 0) == []
+
+
+def test_a_failed_insert_leaves_nothing() -> None:
+    with pytest.raises(Exception), transaction.atomic():  # noqa: B017 — the driver's error
+        bulk.insert_rows(IdempotencyRecord, [_row(40), _row(40)])  # same owner and key
+    assert not IdempotencyRecord.objects.filter(owner="org-40").exists()
