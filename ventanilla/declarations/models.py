@@ -44,11 +44,19 @@ class Declaration(TimeStamped):
     # --- who ----------------------------------------------------------------------
     # The organisation that lodged (a broker or the trader itself) and the trader the
     # declaration is for: both see it. The carrier is told of holds and release.
+    # No index of their own: the (party, status) indexes below lead with them (one
+    # index less to maintain per declaration lodged, ADR 0006).
     declarant = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="declarations_lodged"
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="declarations_lodged",
+        db_index=False,
     )
     trader = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="declarations"
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="declarations",
+        db_index=False,
     )
     carrier = models.ForeignKey(
         "accounts.Organisation",
@@ -56,6 +64,7 @@ class Declaration(TimeStamped):
         related_name="declarations_carried",
         null=True,
         blank=True,
+        db_index=False,
     )
     # --- where and how --------------------------------------------------------------
     office_code = models.CharField(_("office of declaration"), max_length=17)  # 065
@@ -121,7 +130,10 @@ class Declaration(TimeStamped):
 
 
 class Party(models.Model):
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="parties")
+    # Indexed by the (declaration, role) constraint, which leads with it.
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="parties", db_index=False
+    )
     role = models.CharField(_("role"), max_length=12, choices=PartyRole.choices)
     name = models.CharField(_("name"), max_length=200)
     identifier = models.CharField(_("identifier"), max_length=17, blank=True)  # R038 etc.
@@ -142,7 +154,10 @@ class Party(models.Model):
 class GoodsItem(models.Model):
     """WCO GovernmentAgencyGoodsItem 68A."""
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="items")
+    # Indexed by the (declaration, sequence) constraint, which leads with it.
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="items", db_index=False
+    )
     sequence = models.PositiveSmallIntegerField(_("item number"))  # 006
     tariff_line = models.CharField(_("national tariff line"), max_length=12)  # 145
     hs_code = models.CharField(_("HS subheading"), max_length=6, db_index=True)
@@ -177,7 +192,10 @@ class Document(models.Model):
     """A supporting document (WCO AdditionalDocument 02A): attached to the declaration,
     and cited by the items it covers. Stored once, referenced by every agency (TFA 10.2)."""
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="documents")
+    # Indexed by the (declaration, type, reference) constraint, which leads with it.
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="documents", db_index=False
+    )
     type_code = models.CharField(_("document type"), max_length=6)  # D006
     reference = models.CharField(_("document reference"), max_length=70)  # D005
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
@@ -248,8 +266,9 @@ class StatusChange(models.Model):
 class MilestoneEvent(models.Model):
     """One timestamp per WCO Time Release Study milestone and declaration (TFA 7.6)."""
 
+    # Indexed by the (declaration, milestone) constraint, which leads with it.
     declaration = models.ForeignKey(
-        Declaration, on_delete=models.CASCADE, related_name="milestones"
+        Declaration, on_delete=models.CASCADE, related_name="milestones", db_index=False
     )
     milestone = models.CharField(max_length=24, choices=Milestone.choices)
     at = models.DateTimeField()

@@ -7,7 +7,11 @@ the list in settings (``VENTANILLA_PERISHABLE_HS_PREFIXES``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 DEFAULT_PREFIXES: tuple[str, ...] = (
     "01",
@@ -25,8 +29,23 @@ DEFAULT_PREFIXES: tuple[str, ...] = (
 )
 
 
+_prefixes: tuple[str, ...] | None = None
+
+
 def perishable_prefixes() -> tuple[str, ...]:
-    return tuple(getattr(settings, "VENTANILLA_PERISHABLE_HS_PREFIXES", DEFAULT_PREFIXES))
+    # Read once: every goods item of a bulk lodgement asks, and an absent setting costs
+    # a failed look-up each time.
+    global _prefixes
+    if _prefixes is None:
+        _prefixes = tuple(getattr(settings, "VENTANILLA_PERISHABLE_HS_PREFIXES", DEFAULT_PREFIXES))
+    return _prefixes
+
+
+@receiver(setting_changed)
+def _forget(*, setting: str, **kwargs: Any) -> None:
+    global _prefixes
+    if setting == "VENTANILLA_PERISHABLE_HS_PREFIXES":
+        _prefixes = None
 
 
 def is_perishable_hs(hs_code: str) -> bool:

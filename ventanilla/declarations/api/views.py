@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ventanilla.declarations import selectors
-from ventanilla.declarations.api.output import DeclarationOut, DeclarationSummaryOut
+from ventanilla.declarations.api.output import DeclarationOut, DeclarationSummaryOut, represent
 from ventanilla.declarations.models import Declaration
 
 
@@ -53,5 +53,4 @@ class DeclarationDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         declaration = visible_declaration(request, pk)
         trader_side = selectors.is_trader_side(user=request.user, declaration=declaration)
-        data = DeclarationOut(declaration, context={"trader_side": trader_side}).data
-        return Response(data)
+        return Response(represent(DeclarationOut, declaration, trader_side=trader_side))
