@@ -193,6 +193,34 @@ def _send_after_commit(email_ids: list[int], webhook_ids: list[int]) -> None:
         transaction.on_commit(partial(tasks.webhook_deliver.enqueue, webhook_id), robust=True)
 
 
+@dataclass(frozen=True)
+class NoticeRequest:
+    """One ``notify`` call's worth: the organisations told, the kind, the declaration
+    and the parameters (see ``notify``)."""
+
+    organisations: Sequence[Organisation]
+    kind: str
+    declaration_id: int | None
+    params: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class _Checked:
+    kind: str
+    declaration_id: int | None
+    params: dict[str, Any]
+    organisations: list[Organisation]
+
+
+def _checked(request: NoticeRequest) -> _Checked:
+    spec = get_kind(request.kind)
+    validate_params(spec, request.params)
+    clean = _json_params(request.params)
+    orgs = _unique(request.organisations)
+    _check_audience(spec, orgs)
+    return _Checked(request.kind, request.declaration_id, clean, orgs)
+
+
 def notify(
     *,
     organisations: Sequence[Organisation],
@@ -207,13 +235,22 @@ def notify(
     ``params["reference"]`` is the declaration's display reference (MRN or LRN). After
     commit, each active member is e-mailed in their own language, and so is the
     organisation's contact address; each active webhook endpoint subscribed to ``kind``
-    receives a signed POST.
+    receives a signed POST. One notice of ``notify_many``.
     """
-    spec = get_kind(kind)
-    validate_params(spec, params)
-    clean = _json_params(params)
-    orgs = _unique(organisations)
-    _check_audience(spec, orgs)
+    request = NoticeRequest(organisations, kind, declaration_id, params)
+    return notify_many(notices=[request], by=by)
+
+
+def notify_many(*, notices: Sequence[NoticeRequest], by: User | None) -> list[Notice]:
+    """What the ``notify`` call of each request would store and send, in their order,
+    for a fixed number of queries whatever the number of requests (ADR 0006: a batch
+    of declarations is assessed at once): the notices, the members, the endpoints, the
+    e-mails and the webhooks are each read or written once for the batch.
+
+    Every request is checked before anything is written: an invalid one refuses the
+    whole batch (``notify`` would have refused it in turn, failing the caller's
+    transaction). Returns the notices, request after request."""
+    checked = [_checked(request) for request in notices]
     # Persisted messages are written in the caller's transaction (a notice exists exactly
     # when the change it tells of does). No savepoint: nothing in this block raises an
     # error a caller could catch and carry on from (the input is checked above), so a
@@ -221,34 +258,34 @@ def notify(
     # appended together, one chain-head lock for all of them.
     with audit_batch(savepoint=False):
         now = timezone.now()  # one timestamp for every recipient
-        reference = str(clean["reference"])[:70]
-        notices = Notice.objects.bulk_create(
+        told = [(c, org) for c in checked for org in c.organisations]
+        created = Notice.objects.bulk_create(
             [
                 Notice(
                     organisation=org,
-                    kind=kind,
-                    declaration_id=declaration_id,
-                    reference=reference,
-                    params=clean,
+                    kind=c.kind,
+                    declaration_id=c.declaration_id,
+                    reference=str(c.params["reference"])[:70],
+                    params=c.params,
                     created_at=now,
                 )
-                for org in orgs
+                for c, org in told
             ]
         )
-        active = [org for org in orgs if org.is_active]
+        active = list({org.pk: org for _c, org in told if org.is_active}.values())
         recipients = _email_recipients(active)
         endpoints = _endpoints(active)
         emails: list[OutboundEmail] = []
         hooks: list[OutboundWebhook] = []
-        for org, notice in zip(orgs, notices, strict=True):
+        for (c, org), notice in zip(told, created, strict=True):
             audit_record(
                 verb="notice.created",
                 target=notice,
                 by=by,
                 organisation=org,
                 payload={
-                    "kind": kind,
-                    "declaration_id": declaration_id,
+                    "kind": c.kind,
+                    "declaration_id": c.declaration_id,
                     "reference": notice.reference,
                 },
             )
@@ -260,7 +297,7 @@ def notify(
         if hooks:
             OutboundWebhook.objects.bulk_create(hooks)
         _send_after_commit([e.pk for e in emails], [h.pk for h in hooks])
-    return notices
+    return created
 
 
 # --- read state ---------------------------------------------------------------------

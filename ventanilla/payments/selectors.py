@@ -4,6 +4,7 @@ asks before release, TFA 7.3), receipts, guarantee balances recomputed from the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -66,25 +67,26 @@ def reservation_open(*, declaration: Declaration) -> tuple[GuaranteeAccount | No
 
 # Which table a row of ``_money_rows`` comes from.
 _ASSESSMENT, _PAYMENT, _MOVEMENT = 1, 2, 3
+# (source, declaration id, status or kind, currency, amount, time, id)
+MoneyRow = tuple[int, int, str, str, Decimal, Any, int]
 
 
-def _money_rows(
-    declaration: Declaration, assessment: DutyAssessment | None
-) -> list[tuple[int, str, str, Decimal, Any, int]]:
-    """The declaration's payments, guarantee movements and (unless the caller holds it)
-    assessment in force, as rows of one query (a UNION ALL of three index look-ups):
-    (source, status or kind, currency, amount, time, id). A declaration lodged a moment
-    ago has no payment and no movement, so this is one round trip that finds one row at
-    most, instead of four queries."""
-    columns = ("status", "currency", "amount", "initiated_at", "pk")
+def _money_rows(declaration_ids: Sequence[int], unassessed: Sequence[int]) -> list[MoneyRow]:
+    """The declarations' payments, guarantee movements and, for ``unassessed`` (those
+    whose assessment the caller does not hold), the assessment in force, as rows of one
+    query for the whole batch (a UNION ALL of three index look-ups). Declarations lodged
+    a moment ago have no payment and no movement, so this is one round trip that finds
+    one row per declaration at most, instead of four queries per declaration."""
+    columns = ("declaration_id", "status", "currency", "amount", "initiated_at", "pk")
     parts: list[QuerySet[Any]] = [
-        Payment.objects.filter(declaration=declaration)
+        Payment.objects.filter(declaration_id__in=declaration_ids)
         .order_by()
         .values_list(Value(_PAYMENT, output_field=IntegerField()), *columns),
-        GuaranteeMovement.objects.filter(declaration=declaration, kind__in=HELD_KINDS)
+        GuaranteeMovement.objects.filter(declaration_id__in=declaration_ids, kind__in=HELD_KINDS)
         .order_by()
         .values_list(
             Value(_MOVEMENT, output_field=IntegerField()),
+            "declaration_id",
             "kind",
             Value("", output_field=CharField()),
             "amount",
@@ -92,15 +94,16 @@ def _money_rows(
             "pk",
         ),
     ]
-    if assessment is None:
+    if unassessed:
         # At most one assessment is in force per declaration (``assessment_one_current``),
         # so no ordering or slice is needed inside the union.
         parts.append(
-            DutyAssessment.objects.filter(declaration=declaration)
+            DutyAssessment.objects.filter(declaration_id__in=unassessed)
             .exclude(status=AssessmentStatus.SUPERSEDED)
             .order_by()
             .values_list(
                 Value(_ASSESSMENT, output_field=IntegerField()),
+                "declaration_id",
                 "status",
                 "currency",
                 "total",
@@ -117,7 +120,33 @@ def financial_state(
 ) -> FinancialState:
     """``assessment``: the assessment in force when the caller holds it (the one
     ``duties_assess`` just returned, so it is not read again); read here otherwise."""
-    rows = _money_rows(declaration, assessment)
+    states = financial_states(
+        declarations=[declaration],
+        assessments=None if assessment is None else {declaration.pk: assessment},
+    )
+    return states[declaration.pk]
+
+
+def financial_states(
+    *,
+    declarations: Sequence[Declaration],
+    assessments: Mapping[int, DutyAssessment] | None = None,
+) -> dict[int, FinancialState]:
+    """``financial_state`` of each declaration (by id), in one query for the batch.
+    ``assessments``: the assessment in force of those declarations whose assessment the
+    caller holds (what ``duties_assess_many`` returned), by declaration id; the others'
+    are read."""
+    held = assessments or {}
+    ids = [d.pk for d in declarations]
+    if not ids:
+        return {}
+    rows: dict[int, list[MoneyRow]] = {pk: [] for pk in ids}
+    for row in _money_rows(ids, [pk for pk in ids if pk not in held]):
+        rows[row[1]].append(row)
+    return {pk: _state(rows[pk], held.get(pk)) for pk in ids}
+
+
+def _state(rows: list[MoneyRow], assessment: DutyAssessment | None) -> FinancialState:
     found: tuple[str, str, Decimal, int] | None
     if assessment is not None:
         # As read back from the database (the column keeps three decimals), so the
@@ -125,22 +154,22 @@ def financial_state(
         total = assessment.total.quantize(MONEY_EXPONENT)
         found = (assessment.status, assessment.currency, total, assessment.pk)
     else:
-        found = next(((r[1], r[2], r[3], r[5]) for r in rows if r[0] == _ASSESSMENT), None)
+        found = next(((r[2], r[3], r[4], r[6]) for r in rows if r[0] == _ASSESSMENT), None)
     status: str | None
     assessment_id: int | None
     if found is None:
         status, currency, due, assessment_id = None, national_currency(), ZERO, None
     else:
         status, currency, due, assessment_id = found
-    payments = sorted((r for r in rows if r[0] == _PAYMENT), key=lambda r: (r[4], r[5]))
+    payments = sorted((r for r in rows if r[0] == _PAYMENT), key=lambda r: (r[5], r[6]))
     movements = [r for r in rows if r[0] == _MOVEMENT]
     # Paid: confirmed payments in the assessment's currency and amounts drawn from a
     # guarantee; guaranteed: what is still reserved (TFA 7.3: release against a guarantee).
-    paid = _sum(r[3] for r in payments if r[1] == PaymentStatus.CONFIRMED and r[2] == currency)
-    paid += _sum(r[3] for r in movements if r[1] == MovementKind.SETTLE)
-    reserved = _sum(r[3] for r in movements if r[1] == MovementKind.RESERVE)
+    paid = _sum(r[4] for r in payments if r[2] == PaymentStatus.CONFIRMED and r[3] == currency)
+    paid += _sum(r[4] for r in movements if r[2] == MovementKind.SETTLE)
+    reserved = _sum(r[4] for r in movements if r[2] == MovementKind.RESERVE)
     guaranteed = reserved - _sum(
-        r[3] for r in movements if r[1] in (MovementKind.RELEASE, MovementKind.SETTLE)
+        r[4] for r in movements if r[2] in (MovementKind.RELEASE, MovementKind.SETTLE)
     )
     outstanding = max(due - paid, ZERO)
     return FinancialState(
@@ -149,7 +178,7 @@ def financial_state(
         paid=paid,
         guaranteed=guaranteed,
         settled_for_release=assessment_id is not None and guaranteed >= outstanding,
-        payment_status=payments[-1][1] if payments else None,
+        payment_status=payments[-1][2] if payments else None,
         outstanding=outstanding,
         assessment_id=assessment_id,
         assessment_status=status,

@@ -12,21 +12,24 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Organisation
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import BusinessError, ConflictError
-from ventanilla.declarations.facts import declaration_facts
-from ventanilla.declarations.models import Declaration
 from ventanilla.risk import selectors
+from ventanilla.risk.assessment import actor as _actor
+
+# Selectivity is written by ``risk.assessment`` (kept apart for its size); its services
+# are part of this app's service interface.
+from ventanilla.risk.assessment import random_seed as random_seed
+from ventanilla.risk.assessment import risk_assess as risk_assess
+from ventanilla.risk.assessment import risk_assess_many as risk_assess_many
 from ventanilla.risk.choices import RECORD_OUTCOMES, TRANSITIONS, ProfileStatus
-from ventanilla.risk.engine import evaluate, number
-from ventanilla.risk.models import RiskAssessment, RiskMatch, RiskOutcome, RiskProfile
+from ventanilla.risk.engine import number
+from ventanilla.risk.models import RiskAssessment, RiskOutcome, RiskProfile
 from ventanilla.risk.rules import check_outcome, check_profile
 
 # What a new version may change; the code and the owner agency stay (a profile moving to
@@ -48,10 +51,6 @@ EDITABLE = frozenset(
         "review_on",
     }
 )
-
-
-def _actor(by: Any | None) -> Any | None:
-    return by if getattr(by, "pk", None) else None
 
 
 def _forbidden() -> BusinessError:
@@ -338,90 +337,6 @@ def risk_profile_retire(*, profile: RiskProfile, by: Any | None, reason: str = "
     _audit("risk_profile.retired", profile, by, versions=closed, reason=reason[:500])
     profile.refresh_from_db()
     return profile
-
-
-# --- assessment ---------------------------------------------------------------------------
-
-
-def random_seed(declaration: Declaration) -> str:
-    """The seed of the declaration's random draws: its id, keyed with the server's secret.
-    The code is public, so an unkeyed hash would let anyone compute in advance which
-    declarations a random profile selects; keyed, it stays reproducible for us only.
-    The same declaration draws the same after an amendment, so amending cannot re-roll."""
-    return salted_hmac("ventanilla.risk.random-selection", str(declaration.pk)).hexdigest()
-
-
-def risk_assess(
-    *,
-    declaration: Declaration,
-    by: Any | None,
-    on: dt.date | None = None,
-    facts: dict[str, Any] | None = None,
-    savepoint: bool = True,
-) -> RiskAssessment:
-    """Evaluate the profiles in force on ``on`` (today) against the declaration's facts
-    and store the result: a new row each time, so re-assessments keep the history.
-
-    For the orchestrator: ``facts`` is ``declaration_facts(declaration)`` when the caller
-    already has it (read once per lodgement; it is not changed); ``savepoint=False`` when
-    the caller never catches an error of this service, so an error may fail the caller's
-    whole transaction (saves a savepoint's round trips)."""
-    with transaction.atomic(savepoint=savepoint):
-        return _assess(declaration, by=by, on=on, facts=facts)
-
-
-def _assess(
-    declaration: Declaration, *, by: Any | None, on: dt.date | None, facts: dict[str, Any] | None
-) -> RiskAssessment:
-    day = on or timezone.localdate()
-    in_force = selectors.rules_in_force(on=day)
-    facts = declaration_facts(declaration) if facts is None else facts
-    if in_force.record_limits:
-        facts = {
-            **facts,
-            **selectors.prior_declaration_counts(
-                declaration=declaration, limits=in_force.record_limits
-            ),
-        }
-    # Stored explanations are in the default language; readers get them re-rendered.
-    with translation.override(settings.LANGUAGE_CODE):
-        result = evaluate(facts, in_force.rules, random_seed(declaration))
-    assessment = RiskAssessment.objects.create(
-        declaration=declaration,
-        declaration_version=declaration.version,
-        channel=result.channel,
-        matches=[m.as_json() for m in result.matches],
-        random_selected=result.random_selected,
-        profiles_evaluated=result.profiles_evaluated,
-        assessed_on=day,
-        created_by=_actor(by),
-    )
-    RiskMatch.objects.bulk_create(
-        [
-            RiskMatch(
-                assessment=assessment,
-                profile_id=m.profile_id,
-                code=m.code,
-                channel=m.channel,
-                is_random=m.kind == "random",
-            )
-            for m in result.matches
-        ]
-    )
-    audit_record(
-        verb="risk.assessed",
-        target=assessment,
-        by=by,
-        payload={
-            "declaration": declaration.pk,
-            "version": declaration.version,
-            "channel": result.channel,
-            "profiles": [m.code for m in result.matches],
-            "evaluated": result.profiles_evaluated,
-            "on": day.isoformat(),
-        },
-    )
-    return assessment
 
 
 # --- feedback -------------------------------------------------------------------------------
