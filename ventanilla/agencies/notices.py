@@ -2,9 +2,10 @@
 and their end are communicated promptly; TFA 5.3: test results; TFA 10.4: results come
 back through the single window).
 
-``notice_send`` is the one call into the notifications app, imported lazily; tests patch
+``notice_send`` hands one notice to the notifications app (imported lazily); tests patch
 it. Services call the builders below, which leave the notice to be sent once the change
-is committed. The params follow ``notifications.kinds``: ``reference`` and ``agency``
+is committed; inside ``sent_together()`` the notices of a whole batch are handed over in
+one ``notify_many``. The params follow ``notifications.kinds``: ``reference`` and ``agency``
 (its name) are plain text, labels go in both languages, and no param ever carries an
 officer's internal reason or notes — the trader sees the agency and the category.
 """
@@ -12,7 +13,10 @@ officer's internal reason or notes — the trader sees the agency and the catego
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import partial
 from typing import Any
 
 import structlog
@@ -35,6 +39,12 @@ log = structlog.get_logger(__name__)
 LANGUAGES = ("en", "es")
 
 
+# Notices left inside ``sent_together()``: handed over in one after-commit callback.
+_together: ContextVar[list[dict[str, Any]] | None] = ContextVar("agencies_notices", default=None)
+# Inside that callback: ``notice_send`` gathers the notices for one ``notify_many``.
+_handover: ContextVar[list[dict[str, Any]] | None] = ContextVar("agencies_handover", default=None)
+
+
 def notice_send(
     *,
     organisations: list[Organisation],
@@ -43,11 +53,58 @@ def notice_send(
     params: dict[str, Any],
     by: Any | None,
 ) -> None:
+    gathered = _handover.get()
+    if gathered is not None:
+        gathered.append(
+            {
+                "organisations": organisations,
+                "kind": kind,
+                "declaration_id": declaration_id,
+                "params": params,
+            }
+        )
+        return
     from ventanilla.notifications.services import notify  # lazily: see the module doc
 
     notify(
         organisations=organisations, kind=kind, declaration_id=declaration_id, params=params, by=by
     )
+
+
+def _send(pending: list[dict[str, Any]]) -> None:
+    """Hand the notices over once committed: through ``notice_send`` (looked up at call
+    time so tests can patch it), in one ``notify_many`` for all of them."""
+    token = _handover.set([])
+    try:
+        for notice in pending:
+            notice_send(**notice, by=None)
+        gathered = _handover.get() or []
+    finally:
+        _handover.reset(token)
+    if gathered:
+        from ventanilla.notifications.services import NoticeRequest, notify_many
+
+        notify_many(notices=[NoticeRequest(**notice) for notice in gathered], by=None)
+
+
+@contextmanager
+def sent_together() -> Iterator[None]:
+    """The notices left inside the block are sent after commit in one callback, for a
+    fixed number of queries (ADR 0006: a batch of declarations routed at once). Nested
+    blocks join the outer one. Only for blocks that let errors propagate."""
+    if _together.get() is not None:
+        yield
+        return
+    token = _together.set([])
+    try:
+        yield
+        pending = _together.get() or []
+    finally:
+        _together.reset(token)
+    if pending:
+        # Robust: a notice that fails is logged by Django and never undoes the
+        # committed decision.
+        transaction.on_commit(partial(_send, pending), robust=True)
 
 
 def _after_commit(
@@ -56,21 +113,17 @@ def _after_commit(
     declaration: Declaration,
     params: dict[str, Any],
 ) -> None:
-    recipients = list({o.pk: o for o in organisations if o is not None}.values())
-    declaration_id = declaration.pk
-
-    def send() -> None:
-        # Looked up at call time so tests can patch ``notice_send``. Robust: a notice
-        # that fails is logged by Django and never undoes the committed decision.
-        notice_send(
-            organisations=recipients,
-            kind=kind,
-            declaration_id=declaration_id,
-            params=params,
-            by=None,
-        )
-
-    transaction.on_commit(send, robust=True)
+    notice = {
+        "organisations": list({o.pk: o for o in organisations if o is not None}.values()),
+        "kind": kind,
+        "declaration_id": declaration.pk,
+        "params": params,
+    }
+    pending = _together.get()
+    if pending is not None:
+        pending.append(notice)
+    else:
+        transaction.on_commit(partial(_send, [notice]), robust=True)
 
 
 def _movement(declaration: Declaration) -> list[Organisation | None]:

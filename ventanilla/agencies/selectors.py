@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.db.models import (
     DateTimeField,
     F,
     Max,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -297,24 +299,51 @@ class ClearanceState:
 
 
 def clearance_state(*, declaration: Declaration) -> ClearanceState:
-    reviews = [
-        r for r in reviews_current(declaration=declaration) if r.status != ReviewStatus.SUPERSEDED
+    return clearance_states(declarations=[declaration])[declaration.pk]
+
+
+def clearance_states(*, declarations: Sequence[Declaration]) -> dict[int, ClearanceState]:
+    """``clearance_state`` of each declaration, by id: the reviews of their latest rounds
+    in one query, and the open inspections in a second one, only for the declarations
+    without a review waiting for inspection already (ADR 0006: a batch at once)."""
+    status_of: dict[int, dict[int, str]] = {d.pk: {} for d in declarations}
+    if not status_of:
+        return {}
+    rows = (
+        AgencyReview.objects.filter(
+            declaration_id__in=list(status_of), round=last_round_of(OuterRef("declaration_id"))
+        )
+        .exclude(status=ReviewStatus.SUPERSEDED)
+        .values_list("declaration_id", "agency_id", "status")
+    )
+    for declaration_id, agency_id, status in rows:
+        status_of[declaration_id][agency_id] = status  # one review per agency and round
+    unknown = [
+        pk for pk, s in status_of.items() if ReviewStatus.INSPECTION_REQUIRED not in s.values()
     ]
-    status_of = {r.agency_id: r.status for r in reviews}
+    inspected = (
+        set(
+            Inspection.objects.filter(declaration_id__in=unknown, status__in=OPEN_INSPECTION)
+            .values_list("declaration_id", flat=True)
+            .distinct()
+        )
+        if unknown
+        else set()
+    )
+    return {pk: _state(statuses, pk in inspected) for pk, statuses in status_of.items()}
+
+
+def _state(status_of: dict[int, str], inspection_booked: bool) -> ClearanceState:
     approved = tuple(sorted(a for a, s in status_of.items() if s == ReviewStatus.APPROVED))
     rejected = tuple(sorted(a for a, s in status_of.items() if s == ReviewStatus.REJECTED))
     pending = tuple(sorted(set(status_of) - set(approved) - set(rejected)))
-    inspection_open = (
-        ReviewStatus.INSPECTION_REQUIRED in status_of.values()
-        or Inspection.objects.filter(declaration=declaration, status__in=OPEN_INSPECTION).exists()
-    )
     return ClearanceState(
         required_agencies=tuple(sorted(status_of)),
         approved_agencies=approved,
         pending_agencies=pending,
         any_rejected=bool(rejected),
         information_requested=ReviewStatus.INFORMATION_REQUESTED in status_of.values(),
-        inspection_open=inspection_open,
+        inspection_open=ReviewStatus.INSPECTION_REQUIRED in status_of.values() or inspection_booked,
         all_approved=not pending and not rejected,
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,22 +79,55 @@ def inspection_next_slot(
 ) -> dt.datetime:
     """The first free slot at ``location`` from ``now`` (a slot already begun is not
     offered). Perishables may use the places kept for them and after-hours slots."""
+    return inspection_next_slots(places=[(location, perishable)], now=now)[(location, perishable)]
+
+
+def inspection_next_slots(
+    *, places: Iterable[tuple[str, bool]], now: dt.datetime | None = None
+) -> dict[tuple[str, bool], dt.datetime]:
+    """``inspection_next_slot`` for each (location, perishable), by that pair: the
+    appointments booked at all the locations are read in one query (ADR 0006: a batch
+    of declarations selected for inspection at once)."""
     now = now or timezone.now()
-    rules = slot_rules(location=location, day=timezone.localdate(now))
+    wanted = set(places)
+    if not wanted:
+        return {}
+    windows: dict[str, tuple[SlotRules, dt.datetime, dt.datetime]] = {}
+    for location in {location for location, _perishable in wanted}:
+        rules = slot_rules(location=location, day=timezone.localdate(now))
+        first = _slot_start(now, rules.slot_minutes)
+        if first < timezone.localtime(now):
+            first += dt.timedelta(minutes=rules.slot_minutes)
+        windows[location] = (rules, first, first + dt.timedelta(days=HORIZON_DAYS))
+    step_back = max(dt.timedelta(minutes=w[0].slot_minutes) for w in windows.values())
+    booked = Inspection.objects.filter(
+        location__in=list(windows),
+        status__in=OPEN_INSPECTION,
+        scheduled_at__gte=min(w[1] for w in windows.values()) - step_back,
+        scheduled_at__lt=max(w[2] for w in windows.values()),
+    ).values_list("location", "scheduled_at", "is_perishable")
+    by_location: dict[str, list[tuple[dt.datetime, bool]]] = {loc: [] for loc in windows}
+    for location, at, is_perishable in booked:
+        by_location[location].append((at, is_perishable))
+    return {
+        (location, perishable): _first_free(*windows[location], by_location[location], perishable)
+        for location, perishable in wanted
+    }
+
+
+def _first_free(
+    rules: SlotRules,
+    first: dt.datetime,
+    horizon: dt.datetime,
+    booked: list[tuple[dt.datetime, bool]],
+    perishable: bool,
+) -> dt.datetime:
     step = dt.timedelta(minutes=rules.slot_minutes)
-    first = _slot_start(now, rules.slot_minutes)
-    if first < timezone.localtime(now):
-        first += step
-    horizon = first + dt.timedelta(days=HORIZON_DAYS)
     taken: Counter[dt.datetime] = Counter()
     taken_ordinary: Counter[dt.datetime] = Counter()
-    booked = Inspection.objects.filter(
-        location=location,
-        status__in=OPEN_INSPECTION,
-        scheduled_at__gte=first - step,
-        scheduled_at__lt=horizon,
-    ).values_list("scheduled_at", "is_perishable")
     for at, is_perishable in booked:
+        if not first - step <= at < horizon:  # the window of this location only
+            continue
         slot = _slot_start(at, rules.slot_minutes)
         taken[slot] += 1
         if not is_perishable:

@@ -18,7 +18,12 @@ from ventanilla.agencies.services.reviews import (
     information_request,
     review_decide,
     review_start,
+)
+from ventanilla.agencies.services.routing import (
+    ReviewRequest,
     reviews_open,
+    reviews_open_many,
+    reviews_withdraw,
 )
 from ventanilla.agencies.services.samples import (
     sample_record,
@@ -29,6 +34,7 @@ from ventanilla.agencies.services.samples import (
 from ventanilla.agencies.slots import inspection_next_slot
 
 __all__ = [
+    "ReviewRequest",
     "information_answer",
     "information_request",
     "inspection_book",
@@ -42,6 +48,8 @@ __all__ = [
     "review_decide",
     "review_start",
     "reviews_open",
+    "reviews_open_many",
+    "reviews_withdraw",
     "sample_record",
     "sample_result_record",
     "second_test_request",
