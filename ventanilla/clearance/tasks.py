@@ -21,11 +21,39 @@ ASSESS_CHUNK = 100
 
 @task()
 def assess_declarations(declaration_ids: list[int], user_id: int | None) -> dict[str, int]:
-    """Assess bulk-lodged declarations, each in its own transaction so that one refusal
-    does not hold back the others; a second run skips those already assessed."""
+    """Assess bulk-lodged declarations together (ADR 0006: a fixed number of queries for
+    the whole chunk). Should one of them be refused, the chunk's work is rolled back and
+    each declaration is assessed in its own transaction, so that one refusal does not
+    hold back the others. A second run skips those already assessed."""
     by = User.objects.filter(pk=user_id).first() if user_id else None
-    outcomes = Counter(_assess_one(pk, by) for pk in declaration_ids)
-    return dict(outcomes)
+    try:
+        return _assess_together(declaration_ids, by)
+    except BusinessError:
+        outcomes = Counter(_assess_one(pk, by) for pk in declaration_ids)
+        return dict(outcomes)
+
+
+def _assess_together(declaration_ids: list[int], by: User | None) -> dict[str, int]:
+    from ventanilla.clearance.batch import declarations_assess
+    from ventanilla.risk.selectors import assessed_declaration_ids
+
+    with transaction.atomic():
+        # Locked, so two workers running the same task cannot both assess them.
+        found = list(
+            Declaration.objects.select_for_update(of=("self",))
+            .select_related("trader", "declarant", "carrier")
+            .filter(pk__in=declaration_ids)
+            .order_by("pk")
+        )
+        done = assessed_declaration_ids(ids=[d.pk for d in found])
+        todo = [d for d in found if d.pk not in done]
+        declarations_assess(declarations=todo, by=by)
+    outcomes = {
+        "assessed": len(todo),
+        "already assessed": len(done),
+        "missing": len(declaration_ids) - len(found),
+    }
+    return {k: v for k, v in outcomes.items() if v}
 
 
 @task()

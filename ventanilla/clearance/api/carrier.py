@@ -17,7 +17,7 @@ from ventanilla.accounts.selectors import organisation_qs_for
 from ventanilla.clearance import services
 from ventanilla.core.errors import BusinessError
 from ventanilla.core.idempotency import idempotent
-from ventanilla.declarations.api.output import DeclarationSummaryOut
+from ventanilla.declarations.api.output import DeclarationSummaryOut, represent_many
 from ventanilla.declarations.selectors import declaration_qs_for
 
 
@@ -56,7 +56,7 @@ class ArrivalView(APIView):
         arrived = services.arrival_report(
             organisation=org, by=request.user, **payload.validated_data
         )
-        return Response({"declarations": DeclarationSummaryOut(arrived, many=True).data})
+        return Response({"declarations": represent_many(DeclarationSummaryOut, arrived)})
 
 
 class ReleaseListView(ListAPIView):

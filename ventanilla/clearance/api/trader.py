@@ -18,7 +18,12 @@ from ventanilla.clearance import services
 from ventanilla.core.errors import BusinessError
 from ventanilla.core.idempotency import idempotent
 from ventanilla.declarations.api import fastpath
-from ventanilla.declarations.api.output import DeclarationOut, DeclarationSummaryOut
+from ventanilla.declarations.api.output import (
+    DeclarationOut,
+    DeclarationSummaryOut,
+    represent,
+    represent_many,
+)
 from ventanilla.declarations.api.serializers import (
     AmendInput,
     BulkInput,
@@ -58,7 +63,7 @@ class LodgeView(APIView):
         declarant = lodging_organisation(request)
         data = fastpath.validated(DeclarationInput, request.data)
         lodged = services.declaration_submit(data=data, declarant=declarant, by=request.user)
-        body = DeclarationOut(lodged.declaration, context={"trader_side": True}).data
+        body = represent(DeclarationOut, lodged.declaration)
         return Response(
             body, status=status.HTTP_201_CREATED if lodged.created else status.HTTP_200_OK
         )
@@ -73,8 +78,7 @@ class BulkLodgeView(APIView):
         lodged = services.declarations_submit_bulk(
             rows=data["declarations"], declarant=declarant, by=request.user
         )
-        # One serializer for the whole list: its fields are built once, not per row.
-        summaries = DeclarationSummaryOut([x.declaration for x in lodged], many=True).data
+        summaries = represent_many(DeclarationSummaryOut, [x.declaration for x in lodged])
         rows = [
             {"index": n, "created": x.created, **summary}
             for n, (x, summary) in enumerate(zip(lodged, summaries, strict=True))
@@ -93,7 +97,7 @@ class AmendView(APIView):
         amended = services.declaration_amend_and_assess(
             declaration=declaration, data=data, reason=reason, by=request.user
         )
-        return Response(DeclarationOut(amended, context={"trader_side": True}).data)
+        return Response(represent(DeclarationOut, amended))
 
 
 class CancelView(APIView):
@@ -110,4 +114,4 @@ class CancelView(APIView):
             by=request.user,
             organisation=org,
         )
-        return Response(DeclarationOut(cancelled, context={"trader_side": True}).data)
+        return Response(represent(DeclarationOut, cancelled))
