@@ -131,6 +131,17 @@ def mandates_in_force(*, broker: Organisation, trader_ids: Iterable[int], day: d
     )
 
 
+def mandate_withdrawn(*, broker: Organisation, trader_id: int, day: dt.date) -> bool:
+    """Whether ``trader_id`` revoked a mandate it gave ``broker`` and gives it none in
+    force on ``day``: the broker may then no longer act on that trader's declarations,
+    even those lodged under the mandate (TFA 10.6). A mandate that merely reached its end
+    date still carries the declarations lodged under it to their end."""
+    mandates = Mandate.objects.filter(broker=broker, trader_id=trader_id)
+    if not mandates.filter(revoked_at__isnull=False).exists():
+        return False
+    return not mandates.as_of(day).exists()
+
+
 def broker_by_code(*, code: str) -> Organisation | None:
     """An active customs broker by its identifier (brokers are licensed publicly: a
     trader names the one it gives a mandate to)."""

@@ -14,15 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Organisation
-from ventanilla.accounts.selectors import mandates_in_force
 from ventanilla.audit.services import audit_record
+from ventanilla.core import bulk
 from ventanilla.core.errors import BusinessError, ConflictError, ErrorItem
-from ventanilla.declarations import rules
+from ventanilla.declarations import representation, rules
 from ventanilla.declarations.choices import AMENDABLE, Milestone, Status
 from ventanilla.declarations.content import content_hash, declaration_content
 from ventanilla.declarations.models import (
@@ -64,87 +64,6 @@ def _validate(
                 path = f"{prefix}.{n}.{path}" if path else f"{prefix}.{n}"
             errors.append(ErrorItem(error.code, error.message, path))
     return errors
-
-
-def _check_representation(
-    rows: Sequence[dict[str, Any]],
-    declarant: Organisation,
-    prefix: str | None,
-    orgs: dict[str, Organisation],
-) -> None:
-    """A trader lodges only its own declarations; a customs broker lodges for the traders
-    that gave it a representation mandate in force today (WCO Agent 05A, TFA 10.6): one
-    query for the whole batch. Refused as forbidden, before anything else."""
-    if declarant.kind == "trader":
-        _check_own(rows, declarant, prefix)
-    elif declarant.kind == "broker":
-        _check_mandates(rows, declarant, prefix, orgs)
-
-
-def _path(prefix: str | None, n: int, path: str) -> str:
-    return f"{prefix}.{n}.{path}" if prefix is not None else path
-
-
-def _check_own(rows: Sequence[dict[str, Any]], declarant: Organisation, prefix: str | None) -> None:
-    errors = []
-    for n, data in enumerate(rows):
-        for m, party in enumerate(data["parties"]):
-            main = party["role"] in ("importer", "exporter")
-            if main and party["identifier"] != declarant.code:
-                errors.append(
-                    ErrorItem(
-                        "declarant_not_representative",
-                        _(
-                            "A trader lodges only its own declarations; "
-                            "a customs broker lodges for its clients."
-                        ),
-                        _path(prefix, n, f"parties.{m}.identifier"),
-                    )
-                )
-    if errors:
-        raise BusinessError(errors, http_status=403)
-
-
-def _represented(
-    data: dict[str, Any], declarant: Organisation, orgs: dict[str, Organisation]
-) -> tuple[int, Organisation] | None:
-    """The declaration's main party when it is a registered trader (the importer of an
-    import, the exporter of an export, else the first of them), with its index."""
-    wanted = "exporter" if data["declaration_type"] == "EX" else "importer"
-    candidates = [
-        (m, orgs[p["identifier"]])
-        for m, p in enumerate(data["parties"])
-        if p["role"] in ("importer", "exporter")
-        and p["identifier"] in orgs
-        and orgs[p["identifier"]].kind == "trader"
-        and p["identifier"] != declarant.code
-    ]
-    for m, org in candidates:
-        if data["parties"][m]["role"] == wanted:
-            return m, org
-    return candidates[0] if candidates else None
-
-
-def _check_mandates(
-    rows: Sequence[dict[str, Any]],
-    declarant: Organisation,
-    prefix: str | None,
-    orgs: dict[str, Organisation],
-) -> None:
-    represented = [(n, _represented(data, declarant, orgs)) for n, data in enumerate(rows)]
-    wanted = {found[1].pk for _n, found in represented if found is not None}
-    held = mandates_in_force(broker=declarant, trader_ids=wanted, day=timezone.localdate())
-    errors = [
-        ErrorItem(
-            "no_representation_mandate",
-            _("This customs broker holds no representation mandate in force from this trader."),
-            _path(prefix, n, f"parties.{found[0]}.identifier"),
-        )
-        for n, found in represented
-        if found is not None and found[1].pk not in held
-    ]
-    if errors:
-        raise BusinessError(errors, http_status=403)
 
 
 def _main_party(data: dict[str, Any], orgs: dict[str, Organisation]) -> Organisation:
@@ -215,106 +134,126 @@ def _build(
 def _write_children(
     pairs: Sequence[tuple[Declaration, dict[str, Any]]], tariff_lines: dict[str, Any]
 ) -> None:
-    """Parties, items and documents of many declarations in a handful of bulk inserts."""
-    parties, items, documents = [], [], []
+    """Parties, items, documents and the items' citations of documents, for many
+    declarations in one insert per table (core.bulk: COPY on PostgreSQL). Items and
+    documents take reserved ids, so that citations can name them without reading them
+    back."""
+    parties: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    documents: list[dict[str, Any]] = []
+    links: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for declaration, data in pairs:
         for p in data["parties"]:
             parties.append(
-                Party(
-                    declaration=declaration,
-                    role=p["role"],
-                    name=p["name"],
-                    identifier=p["identifier"],
-                    country=p["country"].upper(),
-                    address=p["address"],
-                )
+                {
+                    "declaration_id": declaration.pk,
+                    "role": p["role"],
+                    "name": p["name"],
+                    "identifier": p["identifier"],
+                    "country": p["country"].upper(),
+                    "address": p["address"],
+                }
             )
-        for seq, i in enumerate(data["items"], start=1):
-            line = tariff_lines[i["tariff_line"]]
-            items.append(
-                GoodsItem(
-                    declaration=declaration,
-                    sequence=seq,
-                    tariff_line=i["tariff_line"],
-                    hs_code=line.hs_code,
-                    hs_edition=line.edition.code,
-                    description=i["description"],
-                    origin_country=i["origin_country"].upper(),
-                    preference_code=i["preference_code"],
-                    package_type=i["package_type"].upper(),
-                    package_count=i["package_count"],
-                    gross_mass_kg=i["gross_mass_kg"],
-                    net_mass_kg=i["net_mass_kg"],
-                    supplementary_quantity=i["supplementary_quantity"],
-                    supplementary_unit=line.supplementary_unit,
-                    customs_value=i["customs_value"],
-                    is_perishable=i["perishable"] or is_perishable_hs(line.hs_code),
-                )
-            )
-        seen: set[tuple[str, str]] = set()
+        documents_of: dict[tuple[str, str], dict[str, Any]] = {}
         cited = [d for i in data["items"] for d in i["documents"]]
         for d in [*data["documents"], *cited]:
             key = (d["type_code"].upper(), d["reference"])
-            if key not in seen:
-                seen.add(key)
-                documents.append(
-                    Document(
-                        declaration=declaration,
-                        type_code=key[0],
-                        reference=key[1],
-                        issued_on=d.get("issued_on"),
-                        issuer=d.get("issuer", ""),
-                    )
-                )
-    Party.objects.bulk_create(parties)
-    GoodsItem.objects.bulk_create(items)
-    Document.objects.bulk_create(documents)
-    _link_documents(pairs, items, documents)
-
-
-def _link_documents(
-    pairs: Sequence[tuple[Declaration, dict[str, Any]]],
-    items: list[GoodsItem],
-    documents: list[Document],
-) -> None:
-    by_key = {(d.declaration_id, d.type_code, d.reference): d for d in documents}
-    by_seq = {(i.declaration_id, i.sequence): i for i in items}
-    through = Document.items.through
-    links = []
-    for declaration, data in pairs:
+            if key not in documents_of:
+                documents_of[key] = {
+                    "declaration_id": declaration.pk,
+                    "type_code": key[0],
+                    "reference": key[1],
+                    "issued_on": d.get("issued_on"),
+                    "issuer": d.get("issuer", ""),
+                }
+        documents.extend(documents_of.values())
         for seq, i in enumerate(data["items"], start=1):
+            line = tariff_lines[i["tariff_line"]]
+            item = {
+                "declaration_id": declaration.pk,
+                "sequence": seq,
+                "tariff_line": i["tariff_line"],
+                "hs_code": line.hs_code,
+                "hs_edition": line.edition.code,
+                "description": i["description"],
+                "origin_country": i["origin_country"].upper(),
+                "preference_code": i["preference_code"],
+                "package_type": i["package_type"].upper(),
+                "package_count": i["package_count"],
+                "gross_mass_kg": i["gross_mass_kg"],
+                "net_mass_kg": i["net_mass_kg"],
+                "supplementary_quantity": i["supplementary_quantity"],
+                "supplementary_unit": line.supplementary_unit,
+                "customs_value": i["customs_value"],
+                "is_perishable": i["perishable"] or is_perishable_hs(line.hs_code),
+            }
+            items.append(item)
             for d in i["documents"]:
-                doc = by_key[(declaration.pk, d["type_code"].upper(), d["reference"])]
-                links.append(
-                    through(document_id=doc.pk, goodsitem_id=by_seq[(declaration.pk, seq)].pk)
-                )
-    through.objects.bulk_create(links, ignore_conflicts=True)
+                links.append((item, documents_of[(d["type_code"].upper(), d["reference"])]))
+    bulk.insert_rows(Party, parties)
+    if links:
+        # Only citations need the ids before the insert; otherwise the database assigns.
+        for row, pk in zip(items, bulk.reserve_ids(GoodsItem, len(items)), strict=True):
+            row["id"] = pk
+        for row, pk in zip(documents, bulk.reserve_ids(Document, len(documents)), strict=True):
+            row["id"] = pk
+    bulk.insert_rows(GoodsItem, items)
+    bulk.insert_rows(Document, documents)
+    # A document cited twice by the same item is one citation.
+    unique = {(doc["id"], item["id"]) for item, doc in links}
+    bulk.insert_rows(
+        Document.items.through,
+        [{"document_id": doc, "goodsitem_id": item} for doc, item in sorted(unique)],
+    )
 
 
 def _accept(declarations: Sequence[Declaration], by: Any, at: dt.datetime) -> None:
-    """draft → lodged → accepted, with MRN, status change rows and milestones."""
-    actor = by if getattr(by, "pk", None) else None
-    changes, milestones = [], []
+    """draft → lodged → accepted, with MRN, status change rows and milestones. The MRN
+    is already set where the declaration's id was reserved before its insert."""
+    actor_id = getattr(by, "pk", None)
+    changes, milestones, numbered = [], [], []
     for d in declarations:
-        d.mrn = make_mrn(d.pk, at)
+        if not d.mrn:
+            d.mrn = make_mrn(d.pk, at)
+            numbered.append(d)
         for old, new in ((Status.DRAFT, Status.LODGED), (Status.LODGED, Status.ACCEPTED)):
             changes.append(
-                StatusChange(
-                    declaration=d,
-                    from_status=old,
-                    to_status=new,
-                    at=at,
-                    actor=actor,
-                    actor_organisation=d.declarant,
-                )
+                {
+                    "declaration_id": d.pk,
+                    "from_status": old,
+                    "to_status": new,
+                    "at": at,
+                    "actor_id": actor_id,
+                    "actor_organisation_id": d.declarant_id,
+                }
             )
         for m in (Milestone.LODGEMENT, Milestone.ACCEPTANCE):
             milestones.append(
-                MilestoneEvent(declaration=d, milestone=m, at=at, actor=actor, source="lodgement")
+                {
+                    "declaration_id": d.pk,
+                    "milestone": m,
+                    "at": at,
+                    "actor_id": actor_id,
+                    "source": "lodgement",
+                }
             )
-    Declaration.objects.bulk_update(declarations, ["mrn"])
-    StatusChange.objects.bulk_create(changes)
-    MilestoneEvent.objects.bulk_create(milestones)
+    if numbered:
+        Declaration.objects.bulk_update(numbered, ["mrn"])
+    bulk.insert_rows(StatusChange, changes)
+    bulk.insert_rows(MilestoneEvent, milestones)
+
+
+def _number(declarations: list[Declaration], at: dt.datetime) -> None:
+    """On PostgreSQL the ids are drawn from the sequence first, so that each row is
+    inserted with its MRN (WCO D014, assigned at acceptance) instead of being updated
+    after; elsewhere ``_accept`` numbers them once inserted."""
+    if connection.vendor != "postgresql":
+        return
+    for declaration, pk in zip(
+        declarations, bulk.reserve_ids(Declaration, len(declarations)), strict=True
+    ):
+        declaration.pk = pk
+        declaration.mrn = make_mrn(pk, at)
 
 
 def _existing(
@@ -362,13 +301,14 @@ def _lodge(
     existing = _existing(declarant, rows, prefix)
     new_rows = [d for d in rows if d["lrn"] not in existing]
     orgs = _organisations_by_code(new_rows)
-    _check_representation(new_rows, declarant, prefix, orgs)
+    representation.check_representation(new_rows, declarant, prefix, orgs)
     errors = _validate(new_rows, orgs, prefix)
     if errors:
         raise BusinessError(errors)
     at = timezone.now()
     declarations = [_build(d, declarant, orgs, by, at) for d in new_rows]
-    Declaration.objects.bulk_create(declarations)
+    _number(declarations, at)
+    bulk.insert_instances(Declaration, declarations)
     lines = lookups.tariff_lines_in_force(i["tariff_line"] for d in new_rows for i in d["items"])
     _write_children(list(zip(declarations, new_rows, strict=True)), lines)
     _accept(declarations, by, at)
@@ -414,6 +354,7 @@ def declaration_amend(
     if content_hash(data) == declaration.content_hash:
         return declaration  # a retried amendment: nothing new
     orgs = _organisations_by_code([data])
+    representation.check_amendment_representation(declaration, data, orgs)
     errors = _validate([data], orgs, None)
     if errors:
         raise BusinessError(errors)
@@ -473,6 +414,7 @@ def declaration_cancel(
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.status == Status.CANCELLED:
         return declaration  # idempotent
+    representation.check_acting_broker(declaration, organisation)
     if declaration.status not in AMENDABLE and declaration.status != Status.LODGED:
         raise ConflictError(
             "not_cancellable",

@@ -129,3 +129,28 @@ def test_the_declarant_that_lodged_may_amend_after_the_mandate_ends(reference, p
         declaration=d, data=valid(changed), reason="Corrected invoice value", by=None
     )
     assert amended.version == 2
+
+
+def test_an_ended_mandate_still_lets_the_broker_cancel_but_a_revoked_one_does_not(
+    reference, parties
+):
+    broker, trader = parties["broker"], parties["trader"]
+    first = services.declaration_lodge(
+        data=valid(payload(lrn="M-6")), declarant=broker, by=None
+    ).declaration
+    second = services.declaration_lodge(
+        data=valid(payload(lrn="M-7")), declarant=broker, by=None
+    ).declaration
+    Mandate.objects.update(valid_to=timezone.localdate())  # reached its end date
+    cancelled = services.declaration_cancel(
+        declaration=first, reason="Buyer cancelled", by=None, organisation=broker
+    )
+    assert cancelled.status == "cancelled"
+    Mandate.objects.update(revoked_at=timezone.now())  # the trader withdrew it
+    with pytest.raises(BusinessError) as err:
+        services.declaration_cancel(
+            declaration=second, reason="Buyer cancelled", by=None, organisation=broker
+        )
+    assert _refusal(err) == [("no_representation_mandate", "organisation", MESSAGE)]
+    second.refresh_from_db()
+    assert (second.status, second.trader) == ("accepted", trader)
