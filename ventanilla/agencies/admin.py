@@ -11,19 +11,7 @@ from django.http import HttpRequest
 from modeltranslation.admin import TranslationAdmin
 
 from ventanilla.agencies import models as m
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    list_per_page = 50
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from ventanilla.core.admin import ReadOnlyAdmin
 
 
 @admin.register(m.RequirementLine)

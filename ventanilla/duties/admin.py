@@ -7,18 +7,8 @@ from typing import Any
 
 from django.contrib import admin
 
+from ventanilla.core.admin import ReadOnlyAdmin
 from ventanilla.duties.models import DutyAssessment, DutyLine, ExchangeRate, TariffMeasure
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(TariffMeasure)

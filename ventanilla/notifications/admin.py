@@ -3,28 +3,15 @@ Webhook secrets are never shown here."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from ventanilla.core.admin import ReadOnlyAdmin
 from ventanilla.notifications.models import (
     Notice,
     OutboundEmail,
     OutboundWebhook,
     WebhookEndpoint,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Notice)

@@ -7,18 +7,8 @@ from typing import Any
 
 from django.contrib import admin
 
+from ventanilla.core.admin import ReadOnlyAdmin
 from ventanilla.payments.models import GuaranteeAccount, GuaranteeMovement, Payment, PaymentEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 class PaymentEventInline(admin.TabularInline):
