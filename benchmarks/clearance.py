@@ -7,6 +7,10 @@ database ``test``), loads the demo data, and measures:
   one per request, through ``POST /api/v1/declarations/lodge/`` with a broker's API
   token: declarations per second and p99 latency;
 - bulk lodgement (100 declarations × 10 items per request): goods items per second;
+- the worker's assessment of what was bulk-lodged (risk, routing, duties, progress and
+  notices, ``clearance.tasks.assess_declarations``, 100 declarations per task):
+  declarations per second, next to the same work done one declaration per transaction
+  (how the worker did it before ADR 0006), in the same process;
 - the peer, measured in the same run on the same server: a plain Django view doing one
   insert (``/bench/peer-insert``).
 
@@ -23,10 +27,21 @@ import subprocess
 import sys
 import uuid
 
-from benchmarks.common import DEFAULT_DB, ROOT, bench_env, emit, load, manage, progress, server
+from benchmarks.common import (
+    DEFAULT_DB,
+    ROOT,
+    bench_env,
+    emit,
+    load,
+    manage,
+    progress,
+    server,
+    settle,
+)
 
 DECLARATIONS = int(os.environ.get("BENCH_DECLARATIONS", "600"))
-BULK_REQUESTS = int(os.environ.get("BENCH_BULK_REQUESTS", "10"))
+BULK_REQUESTS = int(os.environ.get("BENCH_BULK_REQUESTS", "40"))
+BULK_CONCURRENCY = int(os.environ.get("BENCH_BULK_CONCURRENCY", "2"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 
 SETUP_SCRIPT = """
@@ -79,6 +94,54 @@ def declaration(lrn: str) -> dict:
     }
 
 
+ASSESS_SCRIPT = """
+import json, sys, time
+from collections import Counter
+from ventanilla.accounts.models import User
+from ventanilla.clearance.tasks import ASSESS_CHUNK, _assess_one, assess_declarations
+from ventanilla.declarations.models import Declaration
+
+user = User.objects.get(email="broker@demo.ventanilla")
+
+def ids(prefix):
+    qs = Declaration.objects.filter(lrn__startswith=prefix).order_by("pk")
+    return list(qs.values_list("pk", flat=True))
+
+batch, single = ids("{batch}"), ids("{single}")
+outcomes = Counter()
+started = time.perf_counter()
+for n in range(0, len(batch), ASSESS_CHUNK):
+    outcomes.update(assess_declarations.func(batch[n : n + ASSESS_CHUNK], user.pk))
+    print(f"#   batched {{min(n + ASSESS_CHUNK, len(batch))}}/{{len(batch)}}", file=sys.stderr)
+batch_s = time.perf_counter() - started
+started = time.perf_counter()
+for pk in single:
+    outcomes[_assess_one(pk, user)] += 1
+single_s = time.perf_counter() - started
+print(json.dumps({{"batch": len(batch) / batch_s, "single": len(single) / single_s,
+                  "outcomes": dict(outcomes)}}))
+"""
+
+
+def assess_bulk(env: dict[str, str], batch_prefix: str, single_prefix: str) -> dict:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ventanilla.cli",
+            "shell",
+            "-c",
+            ASSESS_SCRIPT.format(batch=batch_prefix, single=single_prefix),
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def prepare(env: dict[str, str]) -> str:
     progress("migrating and loading demo data into the benchmark database")
     manage(env, "migrate", "--no-input", "-v", "0")
@@ -102,6 +165,39 @@ def main() -> int:
     auth = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     run = uuid.uuid4().hex[:6]
     with server(env) as port:
+        progress("warming up every server process (imports, connections, snapshots)")
+        warm = (
+            [
+                (
+                    "POST",
+                    "/bench/peer-insert",
+                    json.dumps({"key": f"{run}-w{n}"}).encode(),
+                    {"Content-Type": "application/json"},
+                )
+                for n in range(40)
+            ]
+            + [
+                (
+                    "POST",
+                    "/api/v1/declarations/lodge/",
+                    json.dumps(declaration(f"W{run}-{n}")).encode(),
+                    auth,
+                )
+                for n in range(24)
+            ]
+            + [
+                (
+                    "POST",
+                    "/api/v1/declarations/bulk/",
+                    json.dumps(
+                        {"declarations": [declaration(f"V{run}-{r}-{n}") for n in range(10)]}
+                    ).encode(),
+                    auth,
+                )
+                for r in range(8)
+            ]
+        )
+        load(port, warm, CONCURRENCY, lambda s, _b: s in (200, 201))
         progress(f"peer: {DECLARATIONS} single-row inserts")
         peer_requests = [
             (
@@ -112,6 +208,7 @@ def main() -> int:
             )
             for n in range(DECLARATIONS)
         ]
+        settle(env["DATABASE_URL"])
         peer = load(port, peer_requests, CONCURRENCY, lambda s, _b: s == 201)
         progress(f"lodging {DECLARATIONS} declarations of 10 items, one per request")
         lodge_requests = [
@@ -123,6 +220,7 @@ def main() -> int:
             )
             for n in range(DECLARATIONS)
         ]
+        settle(env["DATABASE_URL"])
         ours = load(port, lodge_requests, CONCURRENCY, lambda s, _b: s == 201)
         progress(f"bulk: {BULK_REQUESTS} requests of 100 declarations × 10 items")
         bulk_requests = [
@@ -136,7 +234,25 @@ def main() -> int:
             )
             for r in range(BULK_REQUESTS)
         ]
-        bulk = load(port, bulk_requests, 2, lambda s, _b: s == 201)
+        settle(env["DATABASE_URL"])
+        bulk = load(port, bulk_requests, BULK_CONCURRENCY, lambda s, _b: s == 201)
+        progress("bulk: 2 more requests, for the one-at-a-time assessment (the peer)")
+        peer_bulk = [
+            (
+                "POST",
+                "/api/v1/declarations/bulk/",
+                json.dumps(
+                    {"declarations": [declaration(f"J{run}-{r}-{n}") for n in range(100)]}
+                ).encode(),
+                auth,
+            )
+            for r in range(2)
+        ]
+        load(port, peer_bulk, 1, lambda s, _b: s == 201)
+    progress("the worker's assessment of the bulk-lodged declarations")
+    settle(env["DATABASE_URL"])
+    assessed = assess_bulk(env, f"K{run}-", f"J{run}-")
+    progress(f"assessment outcomes: {assessed['outcomes']}")
     if ours.errors or bulk.errors or peer.errors:
         progress(f"errors: lodge {ours.errors}, bulk {bulk.errors}, peer {peer.errors}")
     emit(
@@ -161,7 +277,15 @@ def main() -> int:
         "plain Django view, one insert (rows/s)",
         peer.rate,
     )
-    return 1 if (ours.errors or bulk.errors) else 0
+    emit(
+        "clearance_bulk_assess_route_rate",
+        assessed["batch"],
+        "declarations/s",
+        "the same work, one declaration per transaction",
+        assessed["single"],
+    )
+    refused = set(assessed["outcomes"]) - {"assessed"}
+    return 1 if (ours.errors or bulk.errors or refused) else 0
 
 
 if __name__ == "__main__":

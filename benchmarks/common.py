@@ -42,6 +42,33 @@ def progress(message: str) -> None:
     print(f"# {message}", file=sys.stderr, flush=True)
 
 
+def settle(database_url: str, wait_s: float = 60) -> None:
+    """Start a measured phase from a quiet database: the previous phase's rows vacuumed
+    and analysed now, its dirty pages written out (a checkpoint, which needs a
+    superuser), and any autovacuum already started finished — rather than any of that
+    landing in the middle of the next measurement."""
+    import psycopg
+
+    try:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("VACUUM (ANALYZE)")
+            try:
+                conn.execute("CHECKPOINT")
+            except psycopg.Error as error:
+                progress(f"no checkpoint between phases ({error.__class__.__name__})")
+            deadline = time.monotonic() + wait_s
+            while time.monotonic() < deadline:
+                row = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE backend_type = 'autovacuum worker' AND datname = current_database()"
+                ).fetchone()
+                if not row or not row[0]:
+                    break
+                time.sleep(0.5)
+    except psycopg.Error as error:
+        progress(f"could not settle the database ({error.__class__.__name__})")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -64,8 +91,13 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 
 @contextmanager
-def server(env: dict[str, str], workers: int = 2) -> Iterator[int]:
-    """gunicorn serving the project on a free loopback port; stopped on exit."""
+def server(env: dict[str, str], workers: int | None = None) -> Iterator[int]:
+    """gunicorn serving the project on a free loopback port; stopped on exit.
+
+    Processes rather than threads carry the load (gunicorn's advice for CPU-bound work:
+    about 2 × cores + 1 workers): threads of one process share one interpreter lock, so
+    two requests landing on the same process would take turns on one core."""
+    workers = workers or int(os.environ.get("BENCH_WORKERS", "4"))
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -80,7 +112,7 @@ def server(env: dict[str, str], workers: int = 2) -> Iterator[int]:
             "--worker-class",
             "gthread",
             "--threads",
-            os.environ.get("BENCH_THREADS", "4"),
+            os.environ.get("BENCH_THREADS", "2"),
             "--log-level",
             "warning",
         ],
