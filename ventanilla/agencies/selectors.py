@@ -178,9 +178,16 @@ def managed_agency_ids(*, user: Any) -> list[int]:
     return _agency_ids_with(user, MANAGE_LINES)
 
 
-def requirement_lines_for(*, user: Any, history: bool = False) -> QuerySet[RequirementLine]:
+def requirement_lines_for(
+    *, user: Any, history: bool = False, upcoming: bool = False
+) -> QuerySet[RequirementLine]:
+    """The versions in force today; ``upcoming``: and those to come; ``history``: all."""
     qs = RequirementLine.objects.filter(agency_id__in=managed_agency_ids(user=user))
-    return (qs if history else qs.as_of(None)).select_related("agency")
+    if not history:
+        today = timezone.localdate()
+        qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today))
+        qs = qs if upcoming else qs.filter(valid_from__lte=today)
+    return qs.select_related("agency")
 
 
 # --- Reviews ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """``{% load ventanilla_nav %}{% nav_for user as nav %}``: what the main navigation shows
-a signed-in user — Declarations for traders and brokers, Queue for officers, Arrivals
-and Releases for carriers and terminals, and the number of unread notices."""
+a signed-in user — Declarations for traders and brokers, Queue for officers, the
+Requirement matrix for the supervisors who maintain it, Arrivals and Releases for
+carriers and terminals, and the number of unread notices."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ventanilla.notifications.selectors import notice_unread_count
 
 register = template.Library()
 DECIDE = "agencies.decide_review"
+MANAGE_LINES = "agencies.manage_requirementline"  # by name: notifications sits below agencies
 
 
 @register.simple_tag
@@ -24,6 +26,7 @@ def nav_for(user: Any) -> dict[str, Any]:
     return {
         "trade": bool(kinds & {"trader", "broker"}),
         "officer": any(o.kind == "agency" and user.has_perm(DECIDE, o) for o in orgs),
+        "matrix": any(o.kind == "agency" and user.has_perm(MANAGE_LINES, o) for o in orgs),
         "carrier": "carrier" in kinds,
         "unread": notice_unread_count(user=user),
     }
