@@ -173,9 +173,17 @@ def officer_agency_ids(*, user: Any) -> list[int]:
     return _agency_ids_with(user, DECIDE)
 
 
-def managed_agency_ids(*, user: Any) -> list[int]:
+def managed_agencies(*, user: Any) -> list[Organisation]:
     """Agencies whose requirement matrix the user maintains (supervisors)."""
-    return _agency_ids_with(user, MANAGE_LINES)
+    return [
+        org
+        for org in organisation_qs_for(user=user).filter(kind="agency")
+        if user.has_perm(MANAGE_LINES, org)
+    ]
+
+
+def managed_agency_ids(*, user: Any) -> list[int]:
+    return [org.pk for org in managed_agencies(user=user)]
 
 
 def requirement_lines_for(

@@ -182,7 +182,7 @@ def _add(
 @require_http_methods(["GET", "POST"])
 def requirement_add(request: HttpRequest) -> HttpResponse:
     user = _supervisor(request)
-    agencies = [selectors.agency_get(pk=pk) for pk in selectors.managed_agency_ids(user=user)]
+    agencies = selectors.managed_agencies(user=user)
     if request.method == "GET":
         form = RequirementLineForm(agencies=agencies, initial={"valid_from": timezone.localdate()})
         return _render_form(request, form, token=_token_issue(request))

@@ -16,6 +16,7 @@ from django.urls import reverse
 from ventanilla.accounts.models import Membership, Role
 from ventanilla.accounts.tests.factories import AgencyFactory, member
 from ventanilla.agencies.models import RequirementLine
+from ventanilla.agencies.services.requirements import EDITABLE
 from ventanilla.agencies.tests.factories import line
 from ventanilla.audit.models import AuditEvent
 from ventanilla.reference.models import DocumentType
@@ -25,26 +26,7 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 1)
 LIST = reverse("agencies:requirements")
 ADD = reverse("agencies:requirement_add")
-VALUES = (
-    "key",
-    "agency_id",
-    "hs_prefix",
-    "origin_country",
-    "export_country",
-    "destination_country",
-    "declaration_type",
-    "procedure_code",
-    "action",
-    "document_type_code",
-    "description_en",
-    "description_es",
-    "sequence",
-    "sla_hours",
-    "perishable_sla_hours",
-    "legal_basis",
-    "valid_from",
-    "valid_to",
-)
+VALUES = ("key", "agency_id", *EDITABLE, "valid_from", "valid_to")
 
 
 def client_for(user: Any, language: str = "") -> Client:
