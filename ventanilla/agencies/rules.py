@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
@@ -53,8 +53,20 @@ def enforce(rules: Iterable[Rule], ctx: Any) -> None:
 
 @dataclass
 class LineContext:
+    """What the line rules read. ``countries`` and ``documents`` are the reference codes in
+    force on the day the version takes effect; ``kept`` holds the version being replaced,
+    whose codes may stay as they are even if withdrawn since (the matrix is never
+    rewritten, and a supervisor changing the SLA must not be forced to change the code)."""
+
     data: dict[str, Any]
     today: dt.date
+    countries: frozenset[str] = frozenset()
+    documents: frozenset[str] = frozenset()
+    kept: dict[str, Any] = field(default_factory=dict)
+
+    def unknown(self, name: str, known: frozenset[str]) -> bool:
+        value = self.data.get(name) or ""
+        return bool(value) and value not in known and value != self.kept.get(name)
 
 
 class HsPrefixValid(Rule):
@@ -80,6 +92,19 @@ class CountryValid(Rule):
         for name in ("origin_country", "export_country", "destination_country"):
             value = ctx.data.get(name) or ""
             if value and not COUNTRY.match(value):
+                yield self.error(name)
+
+
+class CountryKnown(Rule):
+    """This country is not in the reference list of countries in force."""
+
+    code = "country_unknown"
+    message = _("This country is not in the reference list of countries in force.")
+
+    def check(self, ctx: LineContext) -> Iterator[ErrorItem]:
+        for name in ("origin_country", "export_country", "destination_country"):
+            value = ctx.data.get(name) or ""
+            if COUNTRY.match(value) and ctx.unknown(name, ctx.countries):
                 yield self.error(name)
 
 
@@ -131,6 +156,19 @@ class PermitNamesDocument(Rule):
             yield self.error("document_type_code")
 
 
+class DocumentTypeKnown(Rule):
+    """This document type is not in the reference list of document types in force."""
+
+    # The public portal lists the line with the document's name (TFA 1.1): a code
+    # nobody can look up would tell a trader nothing.
+    code = "document_type_unknown"
+    message = _("This document type is not in the reference list of document types in force.")
+
+    def check(self, ctx: LineContext) -> Iterator[ErrorItem]:
+        if ctx.unknown("document_type_code", ctx.documents):
+            yield self.error("document_type_code")
+
+
 class DescriptionGiven(Rule):
     """Describe the requirement in English at least."""
 
@@ -171,10 +209,12 @@ class NotInThePast(Rule):
 LINE_RULES: tuple[Rule, ...] = (
     HsPrefixValid(),
     CountryValid(),
+    CountryKnown(),
     DeclarationTypeValid(),
     ProcedureValid(),
     ActionValid(),
     PermitNamesDocument(),
+    DocumentTypeKnown(),
     DescriptionGiven(),
     ServiceLevelValid(),
     NotInThePast(),

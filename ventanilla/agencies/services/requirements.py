@@ -18,6 +18,7 @@ from ventanilla.agencies.rules import LINE_RULES, LineContext, enforce
 from ventanilla.agencies.services._common import MANAGE_LINES, SELF, require_perm
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import BusinessError, ConflictError, ErrorItem
+from ventanilla.reference.selectors import country_qs, document_type_qs
 
 EDITABLE = (
     "hs_prefix",
@@ -58,6 +59,27 @@ def _next_key(agency: Organisation) -> str:
     while RequirementLine.objects.filter(key=f"{agency.code}-{n:04d}").exists():
         n += 1
     return f"{agency.code}-{n:04d}"
+
+
+def _context(
+    data: dict[str, Any], today: dt.date, kept: dict[str, Any] | None = None
+) -> LineContext:
+    """The rules' context, with the reference codes in force when the version begins."""
+    day = data.get("valid_from") or timezone.localdate()
+    wanted = {data.get(n) for n in ("origin_country", "export_country", "destination_country")}
+    return LineContext(
+        data,
+        today,
+        countries=frozenset(
+            country_qs(day=day).filter(code__in=wanted - {""}).values_list("code", flat=True)
+        ),
+        documents=frozenset(
+            document_type_qs(day=day)
+            .filter(code=data.get("document_type_code") or "")
+            .values_list("code", flat=True)
+        ),
+        kept=kept or {},
+    )
 
 
 def _lock(line: RequirementLine) -> RequirementLine:
@@ -120,7 +142,7 @@ def requirement_line_add(
         }
     )
     # Loaders (``by=None``) may record lines already in force; people only from today on.
-    enforce(LINE_RULES, LineContext(data, timezone.localdate() if by is not None else dt.date.min))
+    enforce(LINE_RULES, _context(data, timezone.localdate() if by is not None else dt.date.min))
     line = RequirementLine(
         agency=agency,
         key=_next_key(agency),
@@ -167,7 +189,7 @@ def requirement_line_change(
     data = _clean({**current, **changes, "valid_from": valid_from})
     if all(data[k] == current[k] for k in EDITABLE):
         return line
-    enforce(LINE_RULES, LineContext(data, timezone.localdate()))
+    enforce(LINE_RULES, _context(data, timezone.localdate(), kept=current))
     if valid_from <= line.valid_from:
         raise BusinessError.single(
             "valid_from_not_after_version",

@@ -19,6 +19,7 @@ from ventanilla.agencies.signals import review_changed
 from ventanilla.agencies.tests.factories import line
 from ventanilla.declarations.models import Declaration
 from ventanilla.declarations.tests.factories import declaration_with_items
+from ventanilla.reference.models import Country, DocumentType
 
 START = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))  # Lima
 
@@ -30,6 +31,34 @@ class Clock:
     def advance(self, **delta: float) -> dt.datetime:
         self.now += dt.timedelta(**delta)
         return self.now
+
+
+@pytest.fixture(autouse=True)
+def reference_codes(db: None) -> None:
+    """The reference codes the requirement lines of these tests cite: a line may only name
+    a country or a document type in force in the reference lists."""
+    since = dt.date(2000, 1, 1)
+    Country.objects.bulk_create(
+        Country(code=code, name=name, valid_from=since)
+        for code, name in (
+            ("BR", "Brazil"),
+            ("CL", "Chile"),
+            ("CN", "China"),
+            ("EC", "Ecuador"),
+            ("MX", "Mexico"),
+            ("PE", "Peru"),
+            ("US", "United States"),
+        )
+    )
+    DocumentType.objects.bulk_create(
+        DocumentType(code=code, name_en=en, name_es=es, valid_from=since)
+        for code, en, es in (
+            ("N851", "Phytosanitary certificate", "Certificado fitosanitario"),
+            ("N852", "Sanitary certificate", "Certificado sanitario"),
+            ("N853", "Veterinary certificate", "Certificado zoosanitario"),
+            ("N911", "Import permit", "Permiso de importación"),
+        )
+    )
 
 
 @pytest.fixture

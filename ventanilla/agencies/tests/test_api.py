@@ -330,6 +330,38 @@ def test_supervisor_maintains_only_own_agency_matrix(world):
     assert RequirementLine.objects.count() == 4
 
 
+def test_a_line_citing_an_unknown_document_is_refused_in_the_readers_language(world):
+    client = client_for(world.plant_supervisor)
+    before = RequirementLine.objects.count()
+    refused = client.post(
+        reverse("api-agencies-requirements"),
+        {
+            "hs_prefix": "0804",
+            "action": "permit",
+            "document_type_code": "N999",
+            "description_en": "Certificate",
+            "origin_country": "XX",
+        },
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert refused.status_code == 400
+    assert sorted((e["field"], e["code"], e["message"]) for e in refused.json()["errors"]) == [
+        (
+            "document_type_code",
+            "document_type_unknown",
+            "Este tipo de documento no está en la lista de referencia de tipos de documento"
+            " vigentes.",
+        ),
+        (
+            "origin_country",
+            "country_unknown",
+            "Este país no está en la lista de referencia de países vigentes.",
+        ),
+    ]
+    assert RequirementLine.objects.count() == before
+
+
 def test_public_lookup_for_the_trade_portal(world):
     url = reverse("api-agencies-public-requirements")
     data = client_for(None).get(url, {"hs_code": "0804.40", "origin": "MX"}).json()

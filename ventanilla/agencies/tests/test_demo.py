@@ -17,7 +17,7 @@ def test_demo_matrix_loads_once():
     assert load_demo_agencies() == {"requirement_lines": 0, "skipped": len(LINES)}
     assert RequirementLine.objects.count() == len(LINES)
     fish = selectors.requirements_matching(hs_code="030617", origin_country="EC")
-    assert [(ln.agency.code, ln.document_type_code) for ln in fish] == [("AG-FOOD", "N853")]
+    assert [(ln.agency.code, ln.document_type_code) for ln in fish] == [("AG-FOOD", "N852")]
     coffee = selectors.requirements_matching(hs_code="090111")
     assert [ln.agency.code for ln in coffee] == ["AG-PLANT"]
 

@@ -19,7 +19,6 @@ from ventanilla.agencies.models import RequirementLine
 from ventanilla.agencies.services.requirements import EDITABLE
 from ventanilla.agencies.tests.factories import line
 from ventanilla.audit.models import AuditEvent
-from ventanilla.reference.models import DocumentType
 
 pytestmark = pytest.mark.django_db
 
@@ -55,17 +54,6 @@ def token_of(html: str) -> str:
 
 def rows() -> list[tuple[Any, ...]]:
     return list(RequirementLine.objects.order_by("pk").values_list(*VALUES))
-
-
-@pytest.fixture(autouse=True)
-def documents(db: None) -> None:
-    for code, en, es in (
-        ("N851", "Phytosanitary certificate", "Certificado fitosanitario"),
-        ("N853", "Veterinary certificate", "Certificado zoosanitario"),
-    ):
-        DocumentType.objects.create(
-            code=code, name_en=en, name_es=es, valid_from=dt.date(2020, 1, 1)
-        )
 
 
 @pytest.fixture

@@ -233,3 +233,49 @@ def test_end_drops_a_requirement_from_a_day(world):
     assert ended.valid_to == dt.date(2026, 12, 2)
     assert keys(selectors.requirements_matching(hs_code="08", day=dt.date(2026, 12, 2))) == []
     assert keys(selectors.requirements_matching(hs_code="08")) == ["AG-PLANT-0001"]
+
+
+def test_a_line_names_only_countries_and_documents_of_the_reference_lists(world):
+    """TFA 1.1: the portal shows each line with the document's name; a code nobody can
+    look up is refused with its field, and nothing is written."""
+    with pytest.raises(BusinessError) as err:
+        services.requirement_line_add(
+            agency=world.plant,
+            hs_prefix="0804",
+            action="permit",
+            document_type_code="n999",
+            description_en="Certificate",
+            origin_country="ZZ",
+            destination_country="pe",
+            by=world.plant_supervisor,
+        )
+    assert sorted((i.code, i.field) for i in err.value.items) == [
+        ("country_unknown", "origin_country"),
+        ("document_type_unknown", "document_type_code"),
+    ]
+    assert RequirementLine.objects.count() == 2
+    assert not AuditEvent.objects.filter(verb__startswith="requirement_line").exists()
+
+
+def test_a_document_type_withdrawn_since_may_stay_but_not_be_chosen_anew(world):
+    from ventanilla.reference.models import DocumentType
+
+    DocumentType.objects.filter(code="N851").update(valid_to=dt.date(2026, 6, 1))
+    kept = services.requirement_line_change(
+        line=world.plant_line,
+        changes={"sla_hours": 12},
+        valid_from=dt.date(2026, 12, 2),
+        by=world.plant_supervisor,
+    )
+    assert (kept.document_type_code, kept.sla_hours) == ("N851", 12)
+    with pytest.raises(BusinessError) as err:
+        services.requirement_line_change(
+            line=world.food_line,
+            changes={"document_type_code": "N851"},
+            valid_from=dt.date(2026, 12, 2),
+            by=member("agency_supervisor", world.food),
+        )
+    assert [(i.code, i.field) for i in err.value.items] == [
+        ("document_type_unknown", "document_type_code")
+    ]
+    assert RequirementLine.objects.count() == 3
