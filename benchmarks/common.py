@@ -92,7 +92,8 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 @contextmanager
 def server(env: dict[str, str], workers: int | None = None) -> Iterator[int]:
-    """gunicorn serving the project on a free loopback port; stopped on exit.
+    """gunicorn serving the project with its own settings (``config/gunicorn.conf.py``) on
+    a free loopback port; stopped on exit.
 
     Processes rather than threads carry the load (gunicorn's advice for CPU-bound work:
     about 2 × cores + 1 workers): threads of one process share one interpreter lock, so
@@ -104,17 +105,17 @@ def server(env: dict[str, str], workers: int | None = None) -> Iterator[int]:
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            "config/gunicorn.conf.py",  # the settings the platform is served with
             "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
-            "--worker-class",
-            "gthread",
             "--threads",
             os.environ.get("BENCH_THREADS", "2"),
-            "--log-level",
-            "warning",
+            "--max-requests",
+            "0",  # no worker replaced in the middle of a measurement
         ],
         env=env,
         cwd=ROOT,

@@ -61,6 +61,9 @@ def test_a_valid_declaration_takes_the_fast_path_with_drfs_result() -> None:
         lambda d: d.update(estimated_arrival=None),
         lambda d: d.update(unknown_field="ignored"),
         lambda d: d["items"][0].pop("documents"),
+        lambda d: d.update(conveyance_ref="\u00a0MV Andes\u3000"),  # no-break spaces trimmed
+        lambda d: d["items"][0].update(customs_value="0.5", net_mass_kg="00012"),
+        lambda d: d.update(invoice_amount=0),
     ],
 )
 def test_accepted_forms_give_drfs_exact_data(change: Any) -> None:
@@ -90,6 +93,14 @@ def test_accepted_forms_give_drfs_exact_data(change: Any) -> None:
         lambda d: d.update(perishable="yes"),
         lambda d: d.pop("parties"),
         lambda d: d.update(items="not a list"),
+        # Python's strip removes U+001C..U+001F, Rust's trim does not: DRF decides.
+        lambda d: d.update(conveyance_ref="\x1cMV Andes"),
+        lambda d: d["items"][0].update(tariff_line="0804400000\x00"),
+        lambda d: d["items"][0].update(customs_value="1E+2"),  # DRF takes it; the twin not
+        lambda d: d["items"][0].update(customs_value="+12"),
+        lambda d: d["items"][0].update(customs_value="12.345"),  # three places for two
+        lambda d: d["items"][0].update(customs_value=12.5),  # a JSON float
+        lambda d: d["items"][0].update(customs_value="١٢"),  # Arabic-Indic digits
     ],
 )
 def test_refused_forms_are_left_to_drf(change: Any) -> None:
