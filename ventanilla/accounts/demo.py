@@ -89,11 +89,25 @@ USERS = (
         "Plant health officer",
     ),
     DemoUser(
+        "plant-supervisor@demo.ventanilla",
+        "Carmen Flores",
+        "AG-PLANT",
+        ("agency_supervisor",),
+        "Plant health supervisor",
+    ),
+    DemoUser(
         "food@demo.ventanilla",
         "Pedro Castillo",
         "AG-FOOD",
         ("agency_officer",),
         "Food safety officer",
+    ),
+    DemoUser(
+        "food-supervisor@demo.ventanilla",
+        "Raúl Chávez",
+        "AG-FOOD",
+        ("agency_supervisor",),
+        "Food safety supervisor",
     ),
     DemoUser(
         "committee@demo.ventanilla",
