@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -29,6 +30,7 @@ from ventanilla.agencies.forms import EndLineForm, RequirementLineForm
 from ventanilla.agencies.models import RequirementLine
 from ventanilla.agencies.services.requirements import EDITABLE
 from ventanilla.core.errors import BusinessError, ConflictError
+from ventanilla.core.idempotency import form_token_spend
 from ventanilla.reference.selectors import document_type_qs
 
 PER_PAGE = 50
@@ -122,6 +124,12 @@ def requirements(request: HttpRequest) -> HttpResponse:
 
 TOKENS = "agencies.requirement_tokens"
 OPEN, SENT = "open", "sent"
+ADD_SCOPE = "requirement_line.add_form"
+
+
+def _already_sent(request: HttpRequest) -> HttpResponse:
+    messages.info(request, _("This form was already sent: the line is added only once."))
+    return redirect(LIST)
 
 
 def _tokens(request: HttpRequest) -> dict[str, str]:
@@ -163,15 +171,21 @@ def _agency(form: RequirementLineForm, agencies: list[Any]) -> Any:
     return found[0]
 
 
-def _add(
-    request: HttpRequest, form: RequirementLineForm, token: str, agencies: list[Any]
-) -> RequirementLine | None:
-    """Spend the token, then add; a refusal gives it back for the corrected form."""
+ALREADY_SENT = object()
+
+
+def _add(request: HttpRequest, form: RequirementLineForm, token: str, agencies: list[Any]) -> Any:
+    """Spend the token, then add, in one transaction; a refusal gives the token back for
+    the corrected form. ``ALREADY_SENT`` when a simultaneous submission of the same form
+    spent it first."""
     _token_set(request, token, SENT)
     try:
-        return services.requirement_line_add(
-            agency=_agency(form, agencies), by=request.user, **form.cleaned_data
-        )
+        with transaction.atomic():
+            if not form_token_spend(user=request.user, token=token, scope=ADD_SCOPE):
+                return ALREADY_SENT
+            return services.requirement_line_add(
+                agency=_agency(form, agencies), by=request.user, **form.cleaned_data
+            )
     except BusinessError as error:
         _token_set(request, token, OPEN)
         form.add_business_error(error)
@@ -189,14 +203,15 @@ def requirement_add(request: HttpRequest) -> HttpResponse:
     token = request.POST.get("form_token", "")
     state = _tokens(request).get(token)
     if state not in (None, OPEN):
-        messages.info(request, _("This form was already sent: the line is added only once."))
-        return redirect(LIST)
+        return _already_sent(request)
     form = RequirementLineForm(request.POST, agencies=agencies)
     if state is None:  # not issued in this session (it expired, or the form was forged)
         form.full_clean()
         form.add_error(None, _("This form has expired: check the values and send it again."))
         return _render_form(request, form, status=400, token=_token_issue(request))
     line = _add(request, form, token, agencies) if form.is_valid() else None
+    if line is ALREADY_SENT:
+        return _already_sent(request)
     if line is None:
         return _render_form(request, form, status=400, token=token)
     messages.success(

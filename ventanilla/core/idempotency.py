@@ -141,3 +141,24 @@ def _replay(found: IdempotencyRecord, digest: str) -> Response:
     response = Response(found.body, status=found.status_code)
     response["Idempotent-Replayed"] = "true"
     return response
+
+
+def form_token_spend(*, user: Any, token: str, scope: str) -> bool:
+    """Spend a web form's one-time token in the caller's transaction: ``False`` when it
+    was already spent. The session says at once whether a form was sent; this row makes
+    it certain when two submissions of the same form arrive together: the second insert
+    waits on the unique key until the first transaction ends, and fails if it
+    committed. The caller's rollback (a refused form) gives the token back."""
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.create(
+                owner=f"u{user.pk}:web",
+                key=f"form:{token}"[:MAX_KEY],
+                scope=scope,
+                request_hash="",
+                status_code=200,
+                body={},
+            )
+    except IntegrityError:
+        return False
+    return True

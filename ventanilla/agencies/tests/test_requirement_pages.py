@@ -175,6 +175,38 @@ def test_add_creates_exactly_one_line_and_a_second_submission_none(world):
     assert "This form was already sent" in client.get(LIST).content.decode()
 
 
+def test_a_submission_arriving_with_another_of_the_same_form_adds_nothing(world):
+    """Two submissions of one form at the same moment both find the token open in the
+    session; the database lets one spend it. Here the other has just committed."""
+    from ventanilla.agencies.views_requirements import ADD_SCOPE
+    from ventanilla.core.idempotency import form_token_spend
+
+    client = client_for(world.plant_supervisor)
+    token = token_of(client.get(ADD).content.decode())
+    assert form_token_spend(user=world.plant_supervisor, token=token, scope=ADD_SCOPE)
+    before = rows()
+    response = client.post(ADD, {**new_line(), "form_token": token})
+    assert response.status_code == 302 and response["Location"] == LIST
+    assert rows() == before
+    assert not AuditEvent.objects.filter(verb="requirement_line.added").exists()
+    assert "This form was already sent" in client.get(LIST).content.decode()
+
+
+def test_a_refused_form_gives_its_token_back_for_the_corrected_one(world):
+    from ventanilla.core.idempotency import IdempotencyRecord
+
+    client = client_for(world.plant_supervisor)
+    token = token_of(client.get(ADD).content.decode())
+    refused = client.post(ADD, {**new_line(valid_from="2026-11-30"), "form_token": token})
+    assert refused.status_code == 400
+    assert "cannot take effect in the past" in refused.content.decode()  # the service's
+    assert not IdempotencyRecord.objects.filter(key=f"form:{token}").exists()
+    added = client.post(ADD, {**new_line(), "form_token": token})
+    assert added.status_code == 302
+    assert IdempotencyRecord.objects.filter(key=f"form:{token}").count() == 1
+    assert RequirementLine.objects.filter(hs_prefix="080440").count() == 1
+
+
 def test_invalid_input_is_shown_beside_each_field_and_nothing_is_written(world):
     client = client_for(world.plant_supervisor)
     token = token_of(client.get(ADD).content.decode())
