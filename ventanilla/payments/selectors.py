@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import CharField, IntegerField, QuerySet, Value
 
 from ventanilla.accounts.selectors import organisation_qs_for
+from ventanilla.declarations.choices import Status
 from ventanilla.declarations.models import Declaration
 from ventanilla.declarations.selectors import declaration_qs_for
 from ventanilla.duties.choices import AssessmentStatus
@@ -35,7 +36,9 @@ class FinancialState:
     ``paid`` counts confirmed payments and amounts drawn from a guarantee;
     ``guaranteed`` is the open guarantee reservation; ``settled_for_release`` is true
     when duties are assessed and paid in full, covered by payments plus a guarantee
-    (TFA 7.3), or nothing is due. Before any assessment it is false."""
+    (TFA 7.3), or nothing is due. Before any assessment it is false. ``closed``: the
+    declaration was cancelled or refused, so nothing is outstanding on it whatever was
+    assessed (a payment made before stays counted, for the refund)."""
 
     amount_due: Decimal
     currency: str
@@ -46,6 +49,11 @@ class FinancialState:
     outstanding: Decimal
     assessment_id: int | None
     assessment_status: str | None
+    closed: bool = False
+
+
+# No duties fall due on goods whose declaration was withdrawn or refused.
+CLOSED = frozenset({Status.CANCELLED, Status.REJECTED})
 
 
 def _sum(values: Any) -> Decimal:
@@ -143,10 +151,12 @@ def financial_states(
     rows: dict[int, list[MoneyRow]] = {pk: [] for pk in ids}
     for row in _money_rows(ids, [pk for pk in ids if pk not in held]):
         rows[row[1]].append(row)
-    return {pk: _state(rows[pk], held.get(pk)) for pk in ids}
+    return {d.pk: _state(rows[d.pk], held.get(d.pk), d.status in CLOSED) for d in declarations}
 
 
-def _state(rows: list[MoneyRow], assessment: DutyAssessment | None) -> FinancialState:
+def _state(
+    rows: list[MoneyRow], assessment: DutyAssessment | None, closed: bool = False
+) -> FinancialState:
     found: tuple[str, str, Decimal, int] | None
     if assessment is not None:
         # As read back from the database (the column keeps three decimals), so the
@@ -171,17 +181,18 @@ def _state(rows: list[MoneyRow], assessment: DutyAssessment | None) -> Financial
     guaranteed = reserved - _sum(
         r[4] for r in movements if r[2] in (MovementKind.RELEASE, MovementKind.SETTLE)
     )
-    outstanding = max(due - paid, ZERO)
+    outstanding = ZERO if closed else max(due - paid, ZERO)
     return FinancialState(
         amount_due=due,
         currency=currency,
         paid=paid,
         guaranteed=guaranteed,
-        settled_for_release=assessment_id is not None and guaranteed >= outstanding,
+        settled_for_release=not closed and assessment_id is not None and guaranteed >= outstanding,
         payment_status=payments[-1][2] if payments else None,
         outstanding=outstanding,
         assessment_id=assessment_id,
         assessment_status=status,
+        closed=closed,
     )
 
 

@@ -270,6 +270,36 @@ def test_cancellation_closes_reviews_releases_the_guarantee_and_tells_the_partie
     assert Notice.objects.filter(kind="declaration_cancelled", declaration_id=d.pk).count() == 3
 
 
+def test_nothing_falls_due_on_a_cancelled_declaration(world):
+    """Duties assessed before the cancellation are no longer due: no payment and no
+    guarantee can be started on it, and nothing was written by the refusals."""
+    from ventanilla.core.errors import BusinessError
+    from ventanilla.payments.models import GuaranteeMovement, Payment
+
+    d = submit(world, payload(lrn="AVO-VOID"))
+    assessed = financial_state(declaration=d)
+    assert assessed.outstanding > 0 and not assessed.closed
+    services.declaration_cancel_and_close(
+        declaration=d, reason="Buyer cancelled", by=world["users"]["broker"]
+    )
+    d.refresh_from_db()
+    money = financial_state(declaration=d)
+    assert (money.amount_due, money.outstanding, money.closed, money.settled_for_release) == (
+        assessed.amount_due,
+        Decimal("0"),
+        True,
+        False,
+    )
+    with pytest.raises(BusinessError) as paid:
+        payment_start(declaration=d, by=world["users"]["trader"], idempotency_key="void-1")
+    assert paid.value.items[0].code == "nothing_due"
+    with pytest.raises(BusinessError) as held:
+        guarantee_reserve(declaration=d, amount=assessed.amount_due, by=world["users"]["trader"])
+    assert held.value.items[0].code == "guarantee_exceeds_due"
+    assert not Payment.objects.filter(declaration=d).exists()
+    assert not GuaranteeMovement.objects.filter(declaration=d).exists()
+
+
 def test_tfa_5_2_the_trader_is_told_the_ground_of_a_customs_selection(world):
     """The fruit-fly import alert of the plant-health agency makes the avocados red:
     customs' review, and the notice to trader and carrier, say "phytosanitary risk"."""

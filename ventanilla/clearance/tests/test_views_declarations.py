@@ -483,6 +483,18 @@ def test_cancel_with_a_reason(world, lodged):
     assert client_for(world["users"]["trader"]).get(url).status_code == 404
 
 
+def test_a_cancelled_declaration_offers_no_payment(world, lodged):
+    trader = client_for(world["users"]["trader"])
+    page = reverse("declarations:detail", args=[lodged.pk])
+    before = trader.get(page).content.decode()
+    assert 'id="pay-now"' in before and 'id="money-closed"' not in before
+    broker = client_for(world["users"]["broker"])
+    broker.post(reverse("declarations:cancel", args=[lodged.pk]), {"reason": "Order cancelled"})
+    after = trader.get(page).content.decode()
+    assert 'id="pay-now"' not in after and 'id="use-guarantee"' not in after
+    assert "Nothing is due: no duties fall due on goods whose declaration was cancelled" in after
+
+
 def test_banners_for_what_changed_and_mark_as_read(world, lodged):
     trader_user = world["users"]["trader"]
     trader = client_for(trader_user)
