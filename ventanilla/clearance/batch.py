@@ -29,6 +29,7 @@ from ventanilla.declarations.status import Move, declarations_transition, milest
 from ventanilla.duties.services import duties_assess_many
 from ventanilla.notifications.services import NoticeRequest, notify_many
 from ventanilla.payments.selectors import FinancialState, financial_states
+from ventanilla.payments.services.guarantee import guarantee_release
 from ventanilla.risk import grounds
 from ventanilla.risk.models import RiskAssessment
 from ventanilla.risk.services import risk_assess_many
@@ -207,6 +208,8 @@ def declarations_progress(
     released = [m.declaration for m in moves if m.to_status == Status.RELEASED]
     rejected = [m.declaration for m in moves if m.to_status == Status.REJECTED]
     milestones_record(events=[(d, Milestone.RELEASE, d.released_at) for d in released], by=by)
+    for d in rejected:  # TFA 7.3: a guarantee held for refused goods is given back
+        guarantee_release(declaration=d, by=by)
     notices = [_released(d) for d in released] + [_rejected(d) for d in rejected]
     if notices:
         notify_many(notices=notices, by=by)
@@ -239,7 +242,8 @@ def _rejected(declaration: Declaration) -> NoticeRequest:
             "reference": declaration.mrn,
             "agency": refusal.agency.name if refusal else "",
             # Both languages: each reader sees the category in their own.
-            "reason_category": both(refusal.get_reason_category_display())
+            # The lazy label, so that each language gets its own words.
+            "reason_category": both(ReasonCategory(refusal.reason_category).label)
             if refusal and refusal.reason_category
             else "",
         },

@@ -20,6 +20,7 @@ from ventanilla.declarations.models import Declaration, MilestoneEvent, StatusCh
 from ventanilla.declarations.tests.conftest import payload
 from ventanilla.duties.selectors import assessment_latest
 from ventanilla.notifications.models import Notice
+from ventanilla.payments.models import GuaranteeMovement
 from ventanilla.payments.selectors import financial_state
 from ventanilla.payments.services.guarantee import guarantee_reserve
 from ventanilla.payments.services.payment import payment_start
@@ -170,6 +171,10 @@ def test_tfa_7_9_perishables_get_shorter_service_levels(world):
 
 def test_rejection_by_an_agency_refuses_the_declaration_and_tells_the_trader(world):
     d = submit(world, payload(lrn="AVO-REJ"))
+    # TFA 7.3: a guarantee held for the goods is given back once they are refused.
+    held = financial_state(declaration=d).amount_due
+    guarantee_reserve(declaration=d, amount=held, by=world["users"]["trader"])
+    assert financial_state(declaration=d).guaranteed == held > 0
     review = AgencyReview.objects.get(declaration=d, agency=world["plant"])
     review_decide(
         review=review,
@@ -183,10 +188,13 @@ def test_rejection_by_an_agency_refuses_the_declaration_and_tells_the_trader(wor
     notice = Notice.objects.get(kind="declaration_rejected", organisation=world["trader"])
     assert notice.params["reason_category"] == {
         "en": "Documents incomplete",
-        "es": notice.params["reason_category"]["es"],
+        "es": "Documentación incompleta",
     }
-    assert notice.params["reason_category"]["es"] != "Documents incomplete" or True
     assert "forged" not in str(notice.params)  # the officer's words stay internal
+    money = financial_state(declaration=d)
+    assert (money.guaranteed, money.outstanding, money.closed) == (Decimal("0"), 0, True)
+    released = GuaranteeMovement.objects.get(declaration=d, kind="release")
+    assert released.amount == held
 
 
 def test_amendment_reassesses_and_reopens_reviews(world):
