@@ -23,6 +23,12 @@ class Step:
     title: str
     detail: str
     actor: str
+    # Between steps of the same time and kind: milestones in the order of the Time
+    # Release Study, status changes in the order they were written.
+    order: int = 0
+
+
+_MILESTONE_ORDER = {value: n for n, value in enumerate(Milestone.values)}
 
 
 def declaration_timeline(*, declaration: Declaration, user: Any, trader_side: bool) -> list[Step]:
@@ -35,11 +41,19 @@ def declaration_timeline(*, declaration: Declaration, user: Any, trader_side: bo
                 str(Status(change.to_status).label),
                 change.reason,
                 change.actor_organisation.name if change.actor_organisation else "",
+                change.pk,
             )
         )
     for event in declaration.milestones.all():
         steps.append(
-            Step(event.at, "milestone", str(Milestone(event.milestone).label), "", event.source)
+            Step(
+                event.at,
+                "milestone",
+                str(Milestone(event.milestone).label),
+                "",
+                event.source,
+                _MILESTONE_ORDER[event.milestone],
+            )
         )
     # An officer reads the internal reasons of their own agency only; other agencies
     # and the trader side see the agency, the state and the reason category.
@@ -66,4 +80,4 @@ def declaration_timeline(*, declaration: Declaration, user: Any, trader_side: bo
             )
         )
     far_future = dt.datetime.max.replace(tzinfo=dt.UTC)
-    return sorted(steps, key=lambda s: (s.at or far_future, s.kind))
+    return sorted(steps, key=lambda s: (s.at or far_future, s.kind, s.order))

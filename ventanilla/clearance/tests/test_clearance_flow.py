@@ -233,6 +233,26 @@ def test_timeline_hides_officer_reasons_from_the_trader(world):
     assert any(s.kind == "review" and "Phytosanitary risk" in s.detail for s in trader_view)
 
 
+def test_timeline_steps_of_one_moment_read_in_their_order(world):
+    """Lodgement and acceptance happen in one instant: the timeline still reads lodged
+    before accepted (milestones in Time Release Study order, status changes as written)."""
+    d = submit(world, payload(lrn="AVO-ORDER"))
+    # Written in reverse, as a batch might: the order must not come from the table.
+    first = d.milestones.get(milestone="lodgement")
+    d.milestones.filter(pk=first.pk).delete()
+    first.pk = None
+    first.save()
+    steps = declaration_timeline(declaration=d, user=world["users"]["trader"], trader_side=True)
+    at = d.accepted_at
+    same = [(s.kind, s.title) for s in steps if s.at == at and s.kind in ("milestone", "status")]
+    assert same[:4] == [
+        ("milestone", "Declaration lodged"),
+        ("milestone", "Declaration accepted, channel assigned"),
+        ("status", "Lodged"),
+        ("status", "Accepted"),
+    ]
+
+
 def test_bulk_lodgement_is_assessed_by_the_worker(world):
     rows = [valid(coffee(f"COF-B{n}")) for n in range(3)]
     with TestCase.captureOnCommitCallbacks(execute=True):
