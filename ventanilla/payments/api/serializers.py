@@ -73,6 +73,9 @@ class FinancialStateOut(serializers.Serializer):
     settled_for_release = serializers.BooleanField()
     payment_status = serializers.CharField(allow_null=True)
     assessment_status = serializers.CharField(allow_null=True)
+    closed = serializers.BooleanField(
+        help_text="The declaration was cancelled or refused: nothing is outstanding on it."
+    )
 
 
 def financial_state_data(state: FinancialState) -> dict[str, Any]:
@@ -87,6 +90,7 @@ def financial_state_data(state: FinancialState) -> dict[str, Any]:
             "settled_for_release": state.settled_for_release,
             "payment_status": state.payment_status,
             "assessment_status": state.assessment_status,
+            "closed": state.closed,
         }
     ).data  # type: ignore[return-value]
 

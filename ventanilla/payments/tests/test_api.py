@@ -72,6 +72,7 @@ def test_tfa_7_2_start_payment_follow_it_and_get_the_receipt(django_capture_on_c
         "settled_for_release": True,
         "payment_status": "confirmed",
         "assessment_status": "provisional",
+        "closed": False,
     }
     listed = client.get(url).json()
     assert [p["reference"] for p in listed] == [confirmed["reference"]]
