@@ -26,6 +26,7 @@ HS_PREFIX = re.compile(r"^(\d{2,6}|\d{8,10})$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 PROCEDURE = re.compile(r"^\d{4}$")
 UNLOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
+COUNTRY_FIELDS = ("origin_country", "export_country", "destination_country")
 
 
 class Rule:
@@ -89,7 +90,7 @@ class CountryValid(Rule):
     message = _("A country is a two-letter ISO 3166 code, or blank for any country.")
 
     def check(self, ctx: LineContext) -> Iterator[ErrorItem]:
-        for name in ("origin_country", "export_country", "destination_country"):
+        for name in COUNTRY_FIELDS:
             value = ctx.data.get(name) or ""
             if value and not COUNTRY.match(value):
                 yield self.error(name)
@@ -102,7 +103,7 @@ class CountryKnown(Rule):
     message = _("This country is not in the reference list of countries in force.")
 
     def check(self, ctx: LineContext) -> Iterator[ErrorItem]:
-        for name in ("origin_country", "export_country", "destination_country"):
+        for name in COUNTRY_FIELDS:
             value = ctx.data.get(name) or ""
             if COUNTRY.match(value) and ctx.unknown(name, ctx.countries):
                 yield self.error(name)

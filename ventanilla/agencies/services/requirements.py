@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Organisation
 from ventanilla.agencies.models import RequirementLine
-from ventanilla.agencies.rules import LINE_RULES, LineContext, enforce
+from ventanilla.agencies.rules import COUNTRY_FIELDS, LINE_RULES, LineContext, enforce
 from ventanilla.agencies.services._common import MANAGE_LINES, SELF, require_perm
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import BusinessError, ConflictError, ErrorItem
@@ -66,7 +66,7 @@ def _context(
 ) -> LineContext:
     """The rules' context, with the reference codes in force when the version begins."""
     day = data.get("valid_from") or timezone.localdate()
-    wanted = {data.get(n) for n in ("origin_country", "export_country", "destination_country")}
+    wanted = {data.get(n) for n in COUNTRY_FIELDS}
     return LineContext(
         data,
         today,
