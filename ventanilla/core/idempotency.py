@@ -12,6 +12,7 @@ ever catch such an error, the next query fails loudly and nothing is committed.)
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from functools import wraps
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -47,7 +49,7 @@ class IdempotencyRecord(models.Model):
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
     body = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)  # for the purge
 
     class Meta:
         app_label = "core"
@@ -162,3 +164,30 @@ def form_token_spend(*, user: Any, token: str, scope: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def idempotency_purge(
+    *,
+    older_than: dt.timedelta,
+    batch: int = 5000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Delete the records older than ``older_than``, ``batch`` rows per transaction (no
+    long lock on a busy table); ``progress`` is told the running count. A retry after
+    that window is treated as a new request, so the window must be longer than any
+    client's retries (the API documentation says how long keys are kept)."""
+    cutoff = timezone.now() - older_than
+    done = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                IdempotencyRecord.objects.filter(created_at__lt=cutoff)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                return done
+            IdempotencyRecord.objects.filter(pk__in=ids).delete()
+        done += len(ids)
+        if progress is not None:
+            progress(done)

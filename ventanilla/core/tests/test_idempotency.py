@@ -3,19 +3,28 @@ which nested blocks may skip their savepoints."""
 
 from __future__ import annotations
 
+import datetime as dt
+from io import StringIO
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
 from ventanilla.core.errors import BusinessError
-from ventanilla.core.idempotency import IdempotencyRecord, idempotent, nested_savepoint
+from ventanilla.core.idempotency import (
+    IdempotencyRecord,
+    idempotency_purge,
+    idempotent,
+    nested_savepoint,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +90,26 @@ def test_an_error_in_the_write_leaves_nothing_and_the_key_free():
     # Usable afterwards, on the same connection, and the key was not spent.
     assert _post({"name": "a", "fail": False}).status_code == 201
     assert _side_rows() == 1
+
+
+def _record(key: str, age_days: float) -> IdempotencyRecord:
+    row = IdempotencyRecord.objects.create(
+        owner="u1:o-", key=key, scope="test", request_hash="", status_code=201, body={}
+    )
+    created = timezone.now() - dt.timedelta(days=age_days)
+    IdempotencyRecord.objects.filter(pk=row.pk).update(created_at=created)
+    return row
+
+
+def test_the_purge_forgets_only_keys_older_than_the_window():
+    for n in range(5):
+        _record(f"old-{n}", 31 + n)
+    _record("recent", 29)
+    told: list[int] = []
+    assert idempotency_purge(older_than=dt.timedelta(days=30), batch=2, progress=told.append) == 5
+    assert told == [2, 4, 5]
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["recent"]
+    out = StringIO()
+    call_command("idempotency_purge", "--days", "1", stdout=out, stderr=StringIO())
+    assert out.getvalue().strip() == "deleted 1 idempotency record(s) older than 1 days"
+    assert not IdempotencyRecord.objects.exists()
