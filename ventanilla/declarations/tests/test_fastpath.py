@@ -140,3 +140,17 @@ def test_on_random_payloads_the_twin_is_never_looser_nor_different(header, item)
     if isinstance(data.get("items"), list) and data["items"] and isinstance(data["items"][0], dict):
         data["items"][0].update(item)
     assert_same(DeclarationInput, data)
+
+
+def test_a_flagged_regex_keeps_the_python_check() -> None:
+    """Inline flags must open a pattern, so such a regex cannot be embedded in the
+    twin's own; it is checked by the Python path, with the same result as DRF."""
+    from rest_framework import serializers
+
+    class Flagged(serializers.Serializer):
+        code = serializers.RegexField(r"(?i)^[a-z]{2}$")
+
+    assert fastpath._native_string(Flagged().fields["code"]) is None
+    assert fastpath.validated(Flagged, {"code": " PE "}) == {"code": "PE"}
+    with pytest.raises(ValidationError):
+        fastpath.validated(Flagged, {"code": "PER"})
