@@ -20,7 +20,12 @@ from ventanilla.accounts.models import Organisation
 from ventanilla.agencies.choices import ReasonCategory
 from ventanilla.agencies.notices import both
 from ventanilla.agencies.selectors import ClearanceState, clearance_states, reviews_current
-from ventanilla.agencies.services import ReviewRequest, reviews_open, reviews_open_many
+from ventanilla.agencies.services import (
+    ReviewRequest,
+    reviews_open,
+    reviews_open_many,
+    reviews_withdraw,
+)
 from ventanilla.audit.services import audit_batch
 from ventanilla.declarations.choices import Channel, Milestone, Status
 from ventanilla.declarations.facts import declaration_facts_many
@@ -208,7 +213,13 @@ def declarations_progress(
     released = [m.declaration for m in moves if m.to_status == Status.RELEASED]
     rejected = [m.declaration for m in moves if m.to_status == Status.REJECTED]
     milestones_record(events=[(d, Milestone.RELEASE, d.released_at) for d in released], by=by)
-    for d in rejected:  # TFA 7.3: a guarantee held for refused goods is given back
+    for d in rejected:
+        # TFA 8: the other agencies stop work on goods already refused (their open
+        # reviews leave the queues, a booked inspection is cancelled), and TFA 7.3: a
+        # guarantee held for the goods is given back.
+        reviews_withdraw(
+            declaration=d, reason=_("Refused by another border agency: no review is needed."), by=by
+        )
         guarantee_release(declaration=d, by=by)
     notices = [_released(d) for d in released] + [_rejected(d) for d in rejected]
     if notices:

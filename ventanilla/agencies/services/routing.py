@@ -411,7 +411,7 @@ def _supersede(
 
 @transaction.atomic
 def reviews_withdraw(*, declaration: Declaration, reason: str, by: Any | None) -> None:
-    """The declaration was cancelled: open reviews leave the queues, open information
-    requests are withdrawn and a booked inspection is cancelled."""
+    """The declaration was cancelled or refused: open reviews leave the queues, open
+    information requests are withdrawn and a booked inspection is cancelled."""
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     _supersede(declaration, by=by, at=timezone.now(), reason=reason)

@@ -170,6 +170,7 @@ def test_tfa_7_9_perishables_get_shorter_service_levels(world):
 
 
 def test_rejection_by_an_agency_refuses_the_declaration_and_tells_the_trader(world):
+    load_demo_risk()  # the fruit-fly alert: customs reviews the avocados too
     d = submit(world, payload(lrn="AVO-REJ"))
     # TFA 7.3: a guarantee held for the goods is given back once they are refused.
     held = financial_state(declaration=d).amount_due
@@ -191,6 +192,12 @@ def test_rejection_by_an_agency_refuses_the_declaration_and_tells_the_trader(wor
         "es": "Documentación incompleta",
     }
     assert "forged" not in str(notice.params)  # the officer's words stay internal
+    # TFA 8: the other agencies' reviews leave their queues, with the reason.
+    others = AgencyReview.objects.filter(declaration=d).exclude(agency=world["plant"])
+    assert others.exists()
+    assert {(r.status, r.events.latest("pk").reason) for r in others} == {
+        ("superseded", "Refused by another border agency: no review is needed.")
+    }
     money = financial_state(declaration=d)
     assert (money.guaranteed, money.outstanding, money.closed) == (Decimal("0"), 0, True)
     released = GuaranteeMovement.objects.get(declaration=d, kind="release")
