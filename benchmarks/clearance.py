@@ -40,7 +40,7 @@ from benchmarks.common import (
 )
 
 DECLARATIONS = int(os.environ.get("BENCH_DECLARATIONS", "600"))
-BULK_REQUESTS = int(os.environ.get("BENCH_BULK_REQUESTS", "40"))
+BULK_REQUESTS = int(os.environ.get("BENCH_BULK_REQUESTS", "80"))
 BULK_CONCURRENCY = int(os.environ.get("BENCH_BULK_CONCURRENCY", "2"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 

@@ -95,11 +95,20 @@ def server(env: dict[str, str], workers: int | None = None) -> Iterator[int]:
     """gunicorn serving the project with its own settings (``config/gunicorn.conf.py``) on
     a free loopback port; stopped on exit.
 
-    Processes rather than threads carry the load (gunicorn's advice for CPU-bound work:
-    about 2 × cores + 1 workers): threads of one process share one interpreter lock, so
-    two requests landing on the same process would take turns on one core."""
-    workers = workers or int(os.environ.get("BENCH_WORKERS", "4"))
+    The processes, threads and worker class are the file's (sync workers, 2 × cores + 1)
+    unless ``BENCH_WORKERS``, ``BENCH_THREADS`` or ``BENCH_WORKER_CLASS`` say otherwise,
+    as they did to compare sync workers with threads (ADR 0006)."""
     port = free_port()
+    overrides: list[str] = []
+    for flag, name in (
+        ("--workers", "BENCH_WORKERS"),
+        ("--threads", "BENCH_THREADS"),
+        ("--worker-class", "BENCH_WORKER_CLASS"),
+    ):
+        if os.environ.get(name):
+            overrides += [flag, os.environ[name]]
+    if workers:
+        overrides += ["--workers", str(workers)]
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -110,10 +119,7 @@ def server(env: dict[str, str], workers: int | None = None) -> Iterator[int]:
             "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            os.environ.get("BENCH_THREADS", "2"),
+            *overrides,
             "--max-requests",
             "0",  # no worker replaced in the middle of a measurement
         ],
@@ -178,14 +184,19 @@ def _http_bytes(method: str, path: str, body: bytes, headers: dict[str, str]) ->
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    """Status, body, and whether the server closes the connection after it."""
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head[9:12])
     length = 0
+    closes = False
     for line in head.split(b"\r\n"):
-        if line[:15].lower() == b"content-length:":
+        name = line[:15].lower()
+        if name == b"content-length:":
             length = int(line[15:])
-    return status, (await reader.readexactly(length) if length else b"")
+        elif name[:11] == b"connection:":
+            closes = line[11:].strip().lower() == b"close"
+    return status, (await reader.readexactly(length) if length else b""), closes
 
 
 async def _drive(
@@ -198,11 +209,19 @@ async def _drive(
     async def worker() -> None:
         nonlocal reported
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        closes = False
         while queue:
             request = queue.pop()
             started = time.perf_counter()
+            if closes:
+                # A server that answers one request per connection (gunicorn's sync
+                # workers) is measured with the cost of connecting again included.
+                await writer.wait_closed()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(request)
-            status, body = await _response(reader)
+            status, body, closes = await _response(reader)
+            if closes:
+                writer.close()
             elapsed = (time.perf_counter() - started) * 1000
             if check(status, body):
                 result.latencies_ms.append(elapsed)

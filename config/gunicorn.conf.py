@@ -1,9 +1,19 @@
 """gunicorn settings for serving Ventanilla: ``gunicorn -c config/gunicorn.conf.py
 config.wsgi``. The benchmark (``make bench``) serves with the same file.
 
-Processes carry the load, a few threads each (gunicorn's advice for CPU-bound work is
-about 2 × cores + 1 workers). Every setting can be changed by the environment variable
-named beside it, or on the command line."""
+Processes carry the load, one request at a time each (gunicorn's sync workers, about
+2 × cores + 1 of them, gunicorn's advice for CPU-bound work). A sync worker takes a
+connection only when it is idle, so two requests never share one process's interpreter
+lock while another process waits; with threads (gthread) a process holding several
+keep-alive connections made them take turns on one core while other processes were idle.
+Measured on 2 cores (issue 3 benchmark, ADR 0006): bulk lodgement 9,800-14,400 items/s
+with sync workers against 7,700-10,400 with 4 processes × 2 threads, p99 of single
+lodgements 450-520 ms against 570-760 ms.
+
+Sync workers answer one request per connection and do not guard against slow clients:
+serve them behind a buffering reverse proxy (nginx or the platform's load balancer), as
+gunicorn's documentation advises. Every setting can be changed by the environment
+variable named beside it, or on the command line."""
 
 from __future__ import annotations
 
@@ -12,9 +22,10 @@ import os
 from typing import Any
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
-worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+# Above 1, gunicorn serves with gthread whatever worker_class says.
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
 # A worker is replaced after this many requests (plus jitter, so they are not replaced
 # all at once): a slow leak in a dependency cannot grow without bound.

@@ -11,15 +11,22 @@ from django.conf import settings
 CONF = Path(settings.BASE_DIR) / "config" / "gunicorn.conf.py"
 
 
-def test_defaults_serve_with_processes_of_a_few_threads(monkeypatch):
-    for name in ("GUNICORN_BIND", "GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_MAX_REQUESTS"):
+def test_defaults_serve_with_sync_processes_two_per_core_plus_one(monkeypatch):
+    for name in (
+        "GUNICORN_BIND",
+        "GUNICORN_WORKERS",
+        "GUNICORN_THREADS",
+        "GUNICORN_WORKER_CLASS",
+        "GUNICORN_MAX_REQUESTS",
+    ):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
     conf = runpy.run_path(str(CONF))
     assert (conf["bind"], conf["workers"], conf["worker_class"], conf["threads"]) == (
         "127.0.0.1:8000",
-        4,
-        "gthread",
-        2,
+        5,
+        "sync",
+        1,
     )
     assert (conf["max_requests"], conf["max_requests_jitter"]) == (20000, 2000)
 
@@ -27,8 +34,11 @@ def test_defaults_serve_with_processes_of_a_few_threads(monkeypatch):
 def test_the_environment_changes_the_settings(monkeypatch):
     monkeypatch.setenv("GUNICORN_WORKERS", "9")
     monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "500")
+    monkeypatch.setenv("GUNICORN_WORKER_CLASS", "gthread")
+    monkeypatch.setenv("GUNICORN_THREADS", "4")
     conf = runpy.run_path(str(CONF))
     assert (conf["workers"], conf["max_requests"], conf["max_requests_jitter"]) == (9, 500, 50)
+    assert (conf["worker_class"], conf["threads"]) == ("gthread", 4)
 
 
 def test_a_started_worker_keeps_its_start_up_objects_out_of_collection():
