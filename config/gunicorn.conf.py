@@ -6,9 +6,9 @@ Processes carry the load, one request at a time each (gunicorn's sync workers, a
 connection only when it is idle, so two requests never share one process's interpreter
 lock while another process waits; with threads (gthread) a process holding several
 keep-alive connections made them take turns on one core while other processes were idle.
-Measured on 2 cores (issue 3 benchmark, ADR 0006): bulk lodgement 9,800-14,400 items/s
+Measured on 2 cores (issue 3 benchmark, ADR 0006): bulk lodgement 9,800-16,500 items/s
 with sync workers against 7,700-10,400 with 4 processes × 2 threads, p99 of single
-lodgements 450-520 ms against 570-760 ms.
+lodgements 444-522 ms against 570-760 ms.
 
 Sync workers answer one request per connection and do not guard against slow clients:
 serve them behind a buffering reverse proxy (nginx or the platform's load balancer), as
