@@ -91,7 +91,7 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 
 @contextmanager
-def server(env: dict[str, str], workers: int | None = None) -> Iterator[int]:
+def server(env: dict[str, str]) -> Iterator[int]:
     """gunicorn serving the project with its own settings (``config/gunicorn.conf.py``) on
     a free loopback port; stopped on exit.
 
@@ -107,8 +107,6 @@ def server(env: dict[str, str], workers: int | None = None) -> Iterator[int]:
     ):
         if os.environ.get(name):
             overrides += [flag, os.environ[name]]
-    if workers:
-        overrides += ["--workers", str(workers)]
     proc = subprocess.Popen(
         [
             sys.executable,
