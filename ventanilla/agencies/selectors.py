@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -346,6 +346,19 @@ def clearance_states(*, declarations: Sequence[Declaration]) -> dict[int, Cleara
         else set()
     )
     return {pk: _state(statuses, pk in inspected) for pk, statuses in status_of.items()}
+
+
+def clearance_states_opened(
+    *, reviews: Mapping[int, Sequence[AgencyReview]]
+) -> dict[int, ClearanceState]:
+    """``clearance_states`` of declarations whose first round of reviews the caller has
+    just opened in its own transaction (``reviews_open_many(first_round=True)``), from
+    those reviews, without a query: nothing else can have happened to the declarations
+    yet, so no inspection is booked and no review was superseded."""
+    return {
+        pk: _state({r.agency_id: r.status for r in opened}, inspection_booked=False)
+        for pk, opened in reviews.items()
+    }
 
 
 def _state(status_of: dict[int, str], inspection_booked: bool) -> ClearanceState:

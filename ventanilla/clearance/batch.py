@@ -19,7 +19,12 @@ from django.utils.translation import gettext as _
 from ventanilla.accounts.models import Organisation
 from ventanilla.agencies.choices import ReasonCategory
 from ventanilla.agencies.notices import both
-from ventanilla.agencies.selectors import ClearanceState, clearance_states, reviews_current
+from ventanilla.agencies.selectors import (
+    ClearanceState,
+    clearance_states,
+    clearance_states_opened,
+    reviews_current,
+)
 from ventanilla.agencies.services import (
     ReviewRequest,
     reviews_open,
@@ -110,6 +115,7 @@ def _assess(
     facts = declaration_facts_many(declarations)
     assessments = risk_assess_many(declarations=declarations, facts=facts, by=by)
     _set_channels(declarations, assessments)
+    states: dict[int, ClearanceState] | None = None
     if reopen:
         for d in declarations:  # amendments come one at a time
             reviews_open(
@@ -122,7 +128,7 @@ def _assess(
                 savepoint=False,
             )
     else:
-        reviews_open_many(
+        opened = reviews_open_many(
             requests=[
                 ReviewRequest(d, assessments[d.pk].channel, _reason(assessments[d.pk]), facts[d.pk])
                 for d in declarations
@@ -130,8 +136,15 @@ def _assess(
             by=by,
             first_round=first_round,
         )
-    duties = duties_assess_many(declarations=declarations, facts=facts, by=by)
-    money = financial_states(declarations=declarations, assessments=duties)
+        if first_round:
+            # Declarations lodged in this transaction have nothing else yet (no earlier
+            # assessment, payment, guarantee movement, inspection, nor review but those
+            # just opened): where they stand is known without reading it back.
+            states = clearance_states_opened(reviews=opened)
+    duties = duties_assess_many(
+        declarations=declarations, facts=facts, by=by, first_round=first_round
+    )
+    money = financial_states(declarations=declarations, assessments=duties, just_lodged=first_round)
     # Duties are shown before payment (TFA 7.2), to the trader and its broker.
     due = [
         NoticeRequest(
@@ -150,7 +163,7 @@ def _assess(
     if due:
         notify_many(notices=due, by=by)
     _assessing.set(_assessing.get() - {d.pk for d in declarations})
-    return declarations_progress(declarations=declarations, by=by, money=money)
+    return declarations_progress(declarations=declarations, by=by, money=money, states=states)
 
 
 def _set_channels(
@@ -189,14 +202,16 @@ def declarations_progress(
     declarations: Sequence[Declaration],
     by: Any,
     money: Mapping[int, FinancialState] | None = None,
+    states: Mapping[int, ClearanceState] | None = None,
 ) -> list[Declaration]:
     """Move each declaration to the status its reviews, inspections, payments and
     arrival call for (safe to repeat), as one step of the caller's transaction, which
-    holds their locks. ``money``: financial states the caller has just computed."""
+    holds their locks. ``money`` and ``states``: financial and clearance states the
+    caller has just computed."""
     moving = [d for d in declarations if d.status not in SETTLED]
     if not moving:
         return list(declarations)
-    states = clearance_states(declarations=moving)
+    states = states if states is not None else clearance_states(declarations=moving)
     money = money if money is not None else financial_states(declarations=moving)
     moves, approvals = [], []
     for d in moving:

@@ -141,6 +141,9 @@ class Party(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)  # 04A
 
     class Meta:
+        # As written (the trader's order), on every database: without it SQLite read
+        # them in the order of its (declaration, role) index, PostgreSQL in its own.
+        ordering = ["declaration", "pk"]
         verbose_name = _("party")
         verbose_name_plural = _("parties")
         constraints = [
@@ -205,6 +208,7 @@ class Document(models.Model):
     )
 
     class Meta:
+        ordering = ["declaration", "pk"]  # as written, as the parties
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         constraints = [

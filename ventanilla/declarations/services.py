@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -132,12 +132,17 @@ def _build(
 
 
 def _write_children(
-    pairs: Sequence[tuple[Declaration, dict[str, Any]]], tariff_lines: dict[str, Any]
+    pairs: Sequence[tuple[Declaration, dict[str, Any]]],
+    tariff_lines: dict[str, Any],
+    *,
+    attach: bool = False,
 ) -> None:
     """Parties, items, documents and the items' citations of documents, for many
     declarations in one insert per table (core.bulk: COPY on PostgreSQL). Items and
     documents take reserved ids, so that citations can name them without reading them
-    back."""
+    back. ``attach``: the rows are left on the declarations as their prefetched
+    children, for a caller that goes on to assess and answer with them (one
+    declaration; a bulk lodgement does neither, and would pay a thousand instances)."""
     parties: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
     documents: list[dict[str, Any]] = []
@@ -190,13 +195,19 @@ def _write_children(
             items.append(item)
             for d in i["documents"]:
                 links.append((item, documents_of[(d["type_code"].upper(), d["reference"])]))
+    # Ids drawn before the insert (one round trip on PostgreSQL) where citations name
+    # items and documents by them, or where the rows become the declaration's
+    # instances; otherwise the database assigns them.
+    tables: list[tuple[type[models.Model], list[dict[str, Any]]]] = (
+        [(Party, parties)] if attach else []
+    )
+    if attach or links:
+        tables += [(GoodsItem, items), (Document, documents)]
+    reserved = bulk.reserve_ids_many([(model, len(rows)) for model, rows in tables])
+    for (_model, rows), ids in zip(tables, reserved, strict=True):
+        for row, pk in zip(rows, ids, strict=True):
+            row["id"] = pk
     bulk.insert_rows(Party, parties)
-    if links:
-        # Only citations need the ids before the insert; otherwise the database assigns.
-        for row, pk in zip(items, bulk.reserve_ids(GoodsItem, len(items)), strict=True):
-            row["id"] = pk
-        for row, pk in zip(documents, bulk.reserve_ids(Document, len(documents)), strict=True):
-            row["id"] = pk
     bulk.insert_rows(GoodsItem, items)
     bulk.insert_rows(Document, documents)
     # A document cited twice by the same item is one citation.
@@ -205,6 +216,33 @@ def _write_children(
         Document.items.through,
         [{"document_id": doc, "goodsitem_id": item} for doc, item in sorted(unique)],
     )
+    if attach:
+        _attach_children(pairs, parties, items, documents)
+
+
+def _attach_children(
+    pairs: Sequence[tuple[Declaration, dict[str, Any]]],
+    parties: list[dict[str, Any]],
+    items: list[dict[str, Any]],
+    documents: list[dict[str, Any]],
+) -> None:
+    """The rows just written become each declaration's parties, items and documents, as
+    ``prefetch_related`` would have read them: the assessment's facts and the answer to
+    the lodgement use them instead of reading them back (ADR 0006)."""
+    by_declaration: dict[int, dict[str, list[Any]]] = {
+        d.pk: {"parties": [], "items": [], "documents": []} for d, _data in pairs
+    }
+    tables: list[tuple[str, type[Party | GoodsItem | Document], list[dict[str, Any]]]] = [
+        ("parties", Party, parties),
+        ("items", GoodsItem, items),
+        ("documents", Document, documents),
+    ]
+    for name, model, rows in tables:
+        for obj in bulk.as_saved(model, rows):
+            by_declaration[obj.declaration_id][name].append(obj)
+    for declaration, _data in pairs:
+        for name, objs in by_declaration[declaration.pk].items():
+            bulk.attach_prefetched(declaration, name, objs)
 
 
 def _accept(declarations: Sequence[Declaration], by: Any, at: dt.datetime) -> None:
@@ -296,7 +334,12 @@ def declarations_lodge(
 
 
 def _lodge(
-    rows: Sequence[dict[str, Any]], declarant: Organisation, by: Any, prefix: str | None
+    rows: Sequence[dict[str, Any]],
+    declarant: Organisation,
+    by: Any,
+    prefix: str | None,
+    *,
+    attach: bool = False,
 ) -> list[Lodged]:
     existing = _existing(declarant, rows, prefix)
     new_rows = [d for d in rows if d["lrn"] not in existing]
@@ -310,7 +353,7 @@ def _lodge(
     _number(declarations, at)
     bulk.insert_instances(Declaration, declarations)
     lines = lookups.tariff_lines_in_force(i["tariff_line"] for d in new_rows for i in d["items"])
-    _write_children(list(zip(declarations, new_rows, strict=True)), lines)
+    _write_children(list(zip(declarations, new_rows, strict=True)), lines, attach=attach)
     _accept(declarations, by, at)
     if declarations:
         audit_record(
@@ -332,9 +375,10 @@ def _lodge(
 def declaration_lodge(
     *, data: dict[str, Any], declarant: Organisation, by: Any, savepoint: bool = True
 ) -> Lodged:
-    return declarations_lodge(
-        rows=[data], declarant=declarant, by=by, prefix=None, savepoint=savepoint
-    )[0]
+    """One declaration (``declarations_lodge``); a new one comes back with its parties,
+    items and documents loaded, as written."""
+    with transaction.atomic(savepoint=savepoint):
+        return _lodge([data], declarant, by, None, attach=True)[0]
 
 
 @transaction.atomic
@@ -396,7 +440,7 @@ def declaration_amend(
     declaration.documents.all().delete()
     declaration.items.all().delete()
     lines = lookups.tariff_lines_in_force(i["tariff_line"] for i in data["items"])
-    _write_children([(declaration, data)], lines)
+    _write_children([(declaration, data)], lines, attach=True)
     audit_record(
         verb="declaration.amended",
         target=declaration,

@@ -321,9 +321,12 @@ def duties_assess_many(
     declarations: Sequence[Declaration],
     facts: Mapping[int, dict[str, Any]],
     by: Any | None,
+    first_round: bool = False,
 ) -> dict[int, DutyAssessment]:
     """``duties_assess`` of each declaration (by id), as one step of the caller's
     transaction: no savepoint, and no lock taken (the caller holds the declarations').
+    ``first_round``: they were lodged in the caller's transaction, so none has an
+    assessment yet and none is read.
 
     ``facts``: ``declaration_facts`` of each declaration's current version, by id (not
     changed). The first declaration refused raises its error (``BusinessError`` or
@@ -338,7 +341,11 @@ def duties_assess_many(
         if d.pk not in facts or facts[d.pk]["id"] != d.pk:
             raise ValueError(f"no facts of declaration {d.pk}")
     with transaction.atomic(savepoint=False), audit_batch(savepoint=False):
-        in_force = _in_force_and_next(declarations)
+        in_force = (
+            {d.pk: (None, 1) for d in declarations}
+            if first_round
+            else _in_force_and_next(declarations)
+        )
         result: dict[int, DutyAssessment] = {}
         new: list[_New] = []
         for d in declarations:

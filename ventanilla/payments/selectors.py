@@ -139,18 +139,22 @@ def financial_states(
     *,
     declarations: Sequence[Declaration],
     assessments: Mapping[int, DutyAssessment] | None = None,
+    just_lodged: bool = False,
 ) -> dict[int, FinancialState]:
     """``financial_state`` of each declaration (by id), in one query for the batch.
     ``assessments``: the assessment in force of those declarations whose assessment the
     caller holds (what ``duties_assess_many`` returned), by declaration id; the others'
-    are read."""
+    are read. ``just_lodged``: the declarations were lodged in the caller's transaction,
+    so no payment or guarantee movement can exist for them yet: with every assessment
+    held, nothing is read."""
     held = assessments or {}
     ids = [d.pk for d in declarations]
     if not ids:
         return {}
     rows: dict[int, list[MoneyRow]] = {pk: [] for pk in ids}
-    for row in _money_rows(ids, [pk for pk in ids if pk not in held]):
-        rows[row[1]].append(row)
+    if not (just_lodged and all(pk in held for pk in ids)):
+        for row in _money_rows(ids, [pk for pk in ids if pk not in held]):
+            rows[row[1]].append(row)
     return {d.pk: _state(rows[d.pk], held.get(d.pk), d.status in CLOSED) for d in declarations}
 
 

@@ -143,3 +143,52 @@ def test_cancel_then_no_amendment(reference, parties):
     assert StatusChange.objects.filter(declaration=d, to_status="cancelled").count() == 1
     with pytest.raises(ConflictError):
         services.declaration_amend(declaration=d, data=valid(payload()), reason="x", by=None)
+
+
+def test_a_lodged_declaration_comes_back_with_its_children_as_stored(
+    reference, parties, django_assert_num_queries
+):
+    """The parties, items and documents just written are left on the declaration (ADR
+    0006): the facts and the answer use them, and they must be what reading the
+    declaration back gives."""
+    from ventanilla.declarations.api.output import DeclarationOut, represent
+    from ventanilla.declarations.facts import declaration_facts
+
+    data = valid(payload(items=3))
+    data["parties"].append(
+        {**data["parties"][0], "role": "consignor", "identifier": "", "address": "Calle 1"}
+    )
+    lodged = services.declaration_lodge(
+        data=data, declarant=parties["broker"], by=parties["broker_user"]
+    ).declaration
+    with django_assert_num_queries(0):
+        kept = (represent(DeclarationOut, lodged), declaration_facts(lodged))
+        ids = [
+            sorted(x.pk for x in getattr(lodged, name).all())
+            for name in ("parties", "items", "documents")
+        ]
+    fresh = Declaration.objects.select_related("trader", "declarant", "carrier").get(pk=lodged.pk)
+    assert kept == (represent(DeclarationOut, fresh), declaration_facts(fresh))
+    # In the order given, as reading them back gives them.
+    assert [p["role"] for p in kept[0]["parties"]] == [p["role"] for p in data["parties"]]
+    assert ids == [
+        sorted(x.pk for x in getattr(fresh, name).all())
+        for name in ("parties", "items", "documents")
+    ]
+    assert len(ids[0]) == len(data["parties"]) and len(ids[1]) == 3 and ids[2]
+    # Anything but the whole list still reads the database.
+    assert list(lodged.items.filter(sequence=2).values_list("sequence", flat=True)) == [2]
+    # The items cite their documents by the ids drawn before the insert.
+    cited = {d.pk for item in fresh.items.all() for d in item.documents.all()}
+    assert cited and cited <= set(ids[2])
+
+
+def test_bulk_lodgement_leaves_no_children_loaded(reference, parties):
+    """A bulk lodgement neither assesses nor answers with the children: it does not pay
+    for building them."""
+    lodged = services.declarations_lodge(
+        rows=[valid(payload(lrn="B-1")), valid(payload(lrn="B-2"))],
+        declarant=parties["broker"],
+        by=parties["broker_user"],
+    )
+    assert all(not getattr(x.declaration, "_prefetched_objects_cache", {}) for x in lodged)
