@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -188,29 +189,31 @@ def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
     return token
 
 
+@functools.cache
+def _tokens_with_membership() -> QuerySet[ApiToken]:
+    """One query: the token, its user, its organisation, and whether the user is still
+    an active member there (what the caller may act for, read again on every request so
+    a revoked token or a removed member is refused at once). Built once per process:
+    every request filters a clone of it, and building the joins and the subquery was a
+    third of authenticating."""
+    return ApiToken.objects.select_related("user", "organisation").annotate(
+        member=Exists(
+            Membership.objects.filter(
+                user_id=OuterRef("user_id"),
+                organisation_id=OuterRef("organisation_id"),
+                is_active=True,
+            )
+        )
+    )
+
+
 def api_token_authenticate(*, secret: str) -> ApiToken | None:
     """Find the usable token for a presented secret (constant-time comparison)."""
     # The random part is URL-safe base64 and may itself contain "_".
     parts = secret.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    # One query: the token, its user, its organisation, and whether the user is still an
-    # active member there (what the caller may act for, read again on every request so a
-    # revoked token or a removed member is refused at once).
-    token = (
-        ApiToken.objects.select_related("user", "organisation")
-        .annotate(
-            member=Exists(
-                Membership.objects.filter(
-                    user_id=OuterRef("user_id"),
-                    organisation_id=OuterRef("organisation_id"),
-                    is_active=True,
-                )
-            )
-        )
-        .filter(prefix=parts[1])
-        .first()
-    )
+    token = _tokens_with_membership().filter(prefix=parts[1]).first()
     if token is None or not secrets.compare_digest(token.key_hash, _hash(secret)):
         return None
     if not token.is_usable or not token.user.is_active or not token.organisation.is_active:
