@@ -183,7 +183,9 @@ def _copy(
                 values[n] = Jsonb(values[n])
         return values
 
-    with connection.cursor() as cursor:
+    # Through psycopg's own cursor, errors must still reach callers as Django's (an
+    # IntegrityError on a unique key, not psycopg's UniqueViolation).
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         if len(rows) <= FEW_ROWS:
             # COPY costs a round trip to open and one to close: for a few rows one
             # multi-row INSERT is cheaper (a single declaration's parties, its status

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -351,7 +351,20 @@ def _lodge(
     at = timezone.now()
     declarations = [_build(d, declarant, orgs, by, at) for d in new_rows]
     _number(declarations, at)
-    bulk.insert_instances(Declaration, declarations)
+    try:
+        bulk.insert_instances(Declaration, declarations)
+    except IntegrityError as exc:
+        # Only the LRN is unique among a new declaration's columns: a concurrent request
+        # lodged the same LRN after ``_existing`` looked. Its result is known once it
+        # commits; a retry then gets it (created: false) like any repeated lodgement.
+        raise ConflictError(
+            "lrn_being_lodged",
+            _(
+                "Another request is lodging this LRN at this moment. "
+                "Send it again to get its result."
+            ),
+            prefix if prefix is not None else "lrn",  # in bulk: which one is not known
+        ) from exc
     lines = lookups.tariff_lines_in_force(i["tariff_line"] for d in new_rows for i in d["items"])
     _write_children(list(zip(declarations, new_rows, strict=True)), lines, attach=attach)
     _accept(declarations, by, at)

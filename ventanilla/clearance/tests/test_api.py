@@ -176,3 +176,32 @@ def test_an_organisation_parameter_not_the_callers_is_refused_not_a_500(broker, 
     )
     assert response.status_code == 403
     assert response.json()["errors"][0]["code"] == "forbidden"
+
+
+@pytest.mark.parametrize("idempotency_key", ["", "erp-race"])
+def test_the_same_lrn_lodged_concurrently_is_a_conflict_not_a_500(
+    broker, world, monkeypatch, idempotency_key
+):
+    """Two requests lodge one LRN at once: both look, find nothing, and the second
+    insert meets the first's unique key (simulated: the look finds nothing)."""
+    from ventanilla.declarations import services as lodging
+
+    data = coffee("API-RACE")
+    assert broker.post(reverse(LODGE), data, format="json").status_code == 201
+    monkeypatch.setattr(lodging, "_existing", lambda *args: {})
+    headers = {"HTTP_IDEMPOTENCY_KEY": idempotency_key} if idempotency_key else {}
+    response = broker.post(reverse(LODGE), data, format="json", **headers)
+    assert response.status_code == 409
+    assert [(e["code"], e["field"]) for e in response.json()["errors"]] == [
+        ("lrn_being_lodged", "lrn")
+    ]
+    assert Declaration.objects.filter(lrn="API-RACE").count() == 1
+    spanish = broker.post(reverse(LODGE), data, format="json", HTTP_ACCEPT_LANGUAGE="es")
+    assert spanish.json()["errors"][0]["message"] == (
+        "Otra solicitud está presentando este LRN en este momento. "
+        "Envíela de nuevo para obtener su resultado."
+    )
+    # Sent again once the first has committed: its result, as any repeated lodgement.
+    monkeypatch.undo()
+    again = broker.post(reverse(LODGE), data, format="json", **headers)
+    assert again.status_code == 200 and again.json()["lrn"] == "API-RACE"
