@@ -5,8 +5,9 @@ A bulk lodgement writes thousands of goods items, parties and status rows. Throu
 field's preparation to build one very long INSERT statement: that was most of a bulk
 request's time. Here rows are plain mappings of attribute name → value:
 
-- on PostgreSQL they are streamed with ``COPY … FROM STDIN`` (psycopg adapts the values;
-  JSON columns are wrapped as ``jsonb``);
+- on PostgreSQL they are streamed with ``COPY … FROM STDIN``, or for a few rows sent in
+  one multi-row INSERT (psycopg adapts the values; JSON columns are wrapped as
+  ``jsonb``);
 - elsewhere (SQLite for the demo and tests) each value is prepared by its field, as
   ``bulk_create`` would, and inserted with ``executemany``.
 
@@ -142,7 +143,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     if _is_postgres():
-        _copy(table, columns, fields, names, defaults, rows)
+        _postgres_insert(table, columns, fields, names, defaults, rows)
     else:
         _executemany(table, columns, fields, names, defaults, rows)
 
@@ -153,7 +154,7 @@ def _value(row: Mapping[str, Any], name: str, default: Any, field: models.Field)
     return field.get_default() if default is _NO_DEFAULT else default
 
 
-def _copy(
+def _postgres_insert(
     table: str,
     columns: str,
     fields: list[models.Field],
