@@ -6,8 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from ventanilla.audit.models import AuditEvent
+from ventanilla.core import bulk
 from ventanilla.core.errors import BusinessError, ConflictError
 from ventanilla.declarations import services
 from ventanilla.declarations.api.serializers import DeclarationInput
@@ -16,10 +18,12 @@ from ventanilla.declarations.models import (
     DeclarationVersion,
     GoodsItem,
     MilestoneEvent,
+    Party,
     StatusChange,
 )
 from ventanilla.declarations.mrn import check_character
 from ventanilla.declarations.tests.conftest import payload
+from ventanilla.declarations.tests.factories import DeclarationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +196,22 @@ def test_bulk_lodgement_leaves_no_children_loaded(reference, parties):
         by=parties["broker_user"],
     )
     assert all(not getattr(x.declaration, "_prefetched_objects_cache", {}) for x in lodged)
+
+
+def test_core_bulk_saved_instances_answer_the_relation_without_a_query(django_assert_num_queries):
+    """core.bulk's instances of rows just written, left as a relation's prefetched rows
+    (tested here: core has no relation of its own)."""
+    declaration = DeclarationFactory()
+    with transaction.atomic():
+        (pk,) = bulk.reserve_ids(Party, 1)
+        rows = [{"id": pk, "declaration_id": declaration.pk, "role": "importer", "name": "A"}]
+        bulk.insert_rows(Party, rows)
+    (party,) = bulk.as_saved(Party, rows)
+    assert not party._state.adding and party.country == ""  # the model's default
+    bulk.attach_prefetched(declaration, "parties", [party])
+    with django_assert_num_queries(0):
+        assert list(declaration.parties.all()) == [party]
+    # Anything but the whole list still reads the database.
+    assert list(declaration.parties.filter(role="importer").values_list("pk", flat=True)) == [pk]
+    fresh = Declaration.objects.get(pk=declaration.pk).parties.get()
+    assert (fresh.pk, fresh.role, fresh.name, fresh.country) == (pk, "importer", "A", "")
