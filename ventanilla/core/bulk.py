@@ -5,9 +5,9 @@ A bulk lodgement writes thousands of goods items, parties and status rows. Throu
 field's preparation to build one very long INSERT statement: that was most of a bulk
 request's time. Here rows are plain mappings of attribute name → value:
 
-- on PostgreSQL they are streamed with ``COPY … FROM STDIN``, or for a few rows sent in
-  one multi-row INSERT (psycopg adapts the values; JSON columns are wrapped as
-  ``jsonb``);
+- on PostgreSQL they are streamed with ``COPY … FROM STDIN``, or, when there are few
+  values (a few narrow rows), sent in one multi-row INSERT (psycopg adapts the values;
+  JSON columns are wrapped as ``jsonb``);
 - elsewhere (SQLite for the demo and tests) each value is prepared by its field, as
   ``bulk_create`` would, and inserted with ``executemany``.
 
@@ -26,8 +26,13 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 _NO_DEFAULT = object()
-# Up to this many rows, PostgreSQL gets one INSERT instead of a COPY.
-FEW_ROWS = 20
+# Up to this many values (rows × columns), PostgreSQL gets one INSERT instead of a COPY.
+# psycopg parses a statement's placeholders once and keeps the result only for statements
+# of at most 50 parameters (psycopg._queries.MAX_CACHED_STATEMENT_PARAMS): above that it
+# parses every call again. Measured (ADR 0006, seventh session): 2 rows of 17 columns cost
+# 0.39 ms of CPU by INSERT against 0.45 by COPY; 3 rows, 0.49 against 0.47; 5 rows, 0.55
+# against 0.46; 10 rows, 0.69 against 0.47, and PostgreSQL's own CPU 0.50 against 0.33.
+FEW_VALUES = 50
 M = TypeVar("M", bound=models.Model)
 
 
@@ -154,6 +159,11 @@ def _value(row: Mapping[str, Any], name: str, default: Any, field: models.Field)
     return field.get_default() if default is _NO_DEFAULT else default
 
 
+def one_insert(rows: int, columns: int) -> bool:
+    """Whether PostgreSQL gets these rows in one INSERT rather than a COPY."""
+    return rows * columns <= FEW_VALUES
+
+
 def _postgres_insert(
     table: str,
     columns: str,
@@ -187,10 +197,11 @@ def _postgres_insert(
     # Through psycopg's own cursor, errors must still reach callers as Django's (an
     # IntegrityError on a unique key, not psycopg's UniqueViolation).
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        if len(rows) <= FEW_ROWS:
-            # COPY costs a round trip to open and one to close: for a few rows one
+        if one_insert(len(rows), len(fields)):
+            # COPY costs a round trip to open and one to close: for a few values one
             # multi-row INSERT is cheaper (a single declaration's parties, its status
-            # changes). Through psycopg's cursor, as COPY: the statement is not logged.
+            # changes; not its ten goods items). Through psycopg's cursor, as COPY: the
+            # statement is not logged.
             marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
             cursor.cursor.execute(
                 f"INSERT INTO {table} ({columns}) VALUES {', '.join([marks] * len(rows))}",  # noqa: S608 — names from model meta, values bound
