@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from ventanilla.accounts.models import Organisation
 from ventanilla.audit.services import audit_record
 from ventanilla.core import bulk
 from ventanilla.core.errors import BusinessError, ConflictError, ErrorItem
-from ventanilla.declarations import representation, rules
+from ventanilla.declarations import lrn, representation, rules
 from ventanilla.declarations.choices import AMENDABLE, Milestone, Status
 from ventanilla.declarations.content import content_hash, declaration_content
 from ventanilla.declarations.models import (
@@ -294,30 +294,6 @@ def _number(declarations: list[Declaration], at: dt.datetime) -> None:
         declaration.mrn = make_mrn(pk, at)
 
 
-def _existing(
-    declarant: Organisation, rows: Sequence[dict[str, Any]], prefix: str | None
-) -> dict[str, Declaration]:
-    lrns = [d["lrn"] for d in rows]
-    found = {d.lrn: d for d in Declaration.objects.filter(declarant=declarant, lrn__in=lrns)}
-    errors = []
-    for n, data in enumerate(rows):
-        old = found.get(data["lrn"])
-        if old is not None and old.content_hash != content_hash(data):
-            path = f"{prefix}.{n}.lrn" if prefix is not None else "lrn"
-            errors.append(
-                ErrorItem(
-                    "lrn_already_used",
-                    _("This LRN was already used for a different declaration."),
-                    path,
-                )
-            )
-    if len(set(lrns)) != len(lrns):
-        errors.append(ErrorItem("lrn_repeated", _("The same LRN appears twice."), prefix))
-    if errors:
-        raise BusinessError(errors, http_status=409)
-    return found
-
-
 def declarations_lodge(
     *,
     rows: Sequence[dict[str, Any]],
@@ -341,7 +317,7 @@ def _lodge(
     *,
     attach: bool = False,
 ) -> list[Lodged]:
-    existing = _existing(declarant, rows, prefix)
+    existing = lrn.existing(declarant, rows, prefix)
     new_rows = [d for d in rows if d["lrn"] not in existing]
     orgs = _organisations_by_code(new_rows)
     representation.check_representation(new_rows, declarant, prefix, orgs)
@@ -351,20 +327,7 @@ def _lodge(
     at = timezone.now()
     declarations = [_build(d, declarant, orgs, by, at) for d in new_rows]
     _number(declarations, at)
-    try:
-        bulk.insert_instances(Declaration, declarations)
-    except IntegrityError as exc:
-        # Only the LRN is unique among a new declaration's columns: a concurrent request
-        # lodged the same LRN after ``_existing`` looked. Its result is known once it
-        # commits; a retry then gets it (created: false) like any repeated lodgement.
-        raise ConflictError(
-            "lrn_being_lodged",
-            _(
-                "Another request is lodging this LRN at this moment. "
-                "Send it again to get its result."
-            ),
-            prefix if prefix is not None else "lrn",  # in bulk: which one is not known
-        ) from exc
+    lrn.insert_new(declarations, declarant, rows, prefix)
     lines = lookups.tariff_lines_in_force(i["tariff_line"] for d in new_rows for i in d["items"])
     _write_children(list(zip(declarations, new_rows, strict=True)), lines, attach=attach)
     _accept(declarations, by, at)

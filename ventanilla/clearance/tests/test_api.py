@@ -184,11 +184,11 @@ def test_the_same_lrn_lodged_concurrently_is_a_conflict_not_a_500(
 ):
     """Two requests lodge one LRN at once: both look, find nothing, and the second
     insert meets the first's unique key (simulated: the look finds nothing)."""
-    from ventanilla.declarations import services as lodging
+    from ventanilla.declarations import lrn
 
     data = coffee("API-RACE")
     assert broker.post(reverse(LODGE), data, format="json").status_code == 201
-    monkeypatch.setattr(lodging, "_existing", lambda *args: {})
+    monkeypatch.setattr(lrn, "existing", lambda *args: {})
     headers = {"HTTP_IDEMPOTENCY_KEY": idempotency_key} if idempotency_key else {}
     response = broker.post(reverse(LODGE), data, format="json", **headers)
     assert response.status_code == 409
@@ -205,3 +205,39 @@ def test_the_same_lrn_lodged_concurrently_is_a_conflict_not_a_500(
     monkeypatch.undo()
     again = broker.post(reverse(LODGE), data, format="json", **headers)
     assert again.status_code == 200 and again.json()["lrn"] == "API-RACE"
+
+
+def test_a_bulk_lodgement_names_the_declaration_whose_lrn_is_being_lodged(
+    broker, world, monkeypatch
+):
+    """The same race in bulk: the answer names the declaration that collided, and none
+    of the request's declarations is stored."""
+    from ventanilla.declarations import lrn
+
+    lodged = coffee("API-BRACE")
+    assert broker.post(reverse(LODGE), lodged, format="json").status_code == 201
+    rows = [coffee("API-BR0"), lodged, coffee("API-BR2")]
+    monkeypatch.setattr(lrn, "existing", lambda *args: {})
+    response = broker.post(
+        reverse("api-declaration-bulk"),
+        {"declarations": rows},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="erp-bulk-race",
+    )
+    assert response.status_code == 409
+    assert [(e["code"], e["field"]) for e in response.json()["errors"]] == [
+        ("lrn_being_lodged", "declarations.1.lrn")
+    ]
+    assert sorted(
+        Declaration.objects.filter(lrn__startswith="API-BR").values_list("lrn", flat=True)
+    ) == ["API-BRACE"]
+    # Once the race is over, the same request (same key) lodges the other two.
+    monkeypatch.undo()
+    again = broker.post(
+        reverse("api-declaration-bulk"),
+        {"declarations": rows},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="erp-bulk-race",
+    )
+    assert again.status_code == 201
+    assert [r["created"] for r in again.json()["declarations"]] == [True, False, True]
