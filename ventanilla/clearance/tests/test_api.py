@@ -217,13 +217,14 @@ def test_a_bulk_lodgement_names_the_declaration_whose_lrn_is_being_lodged(
     lodged = coffee("API-BRACE")
     assert broker.post(reverse(LODGE), lodged, format="json").status_code == 201
     rows = [coffee("API-BR0"), lodged, coffee("API-BR2")]
+    body = {"declarations": rows}
+
+    def send() -> Any:
+        url = reverse("api-declaration-bulk")
+        return broker.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="erp-bulk-race")
+
     monkeypatch.setattr(lrn, "existing", lambda *args: {})
-    response = broker.post(
-        reverse("api-declaration-bulk"),
-        {"declarations": rows},
-        format="json",
-        HTTP_IDEMPOTENCY_KEY="erp-bulk-race",
-    )
+    response = send()
     assert response.status_code == 409
     assert [(e["code"], e["field"]) for e in response.json()["errors"]] == [
         ("lrn_being_lodged", "declarations.1.lrn")
@@ -233,11 +234,6 @@ def test_a_bulk_lodgement_names_the_declaration_whose_lrn_is_being_lodged(
     ) == ["API-BRACE"]
     # Once the race is over, the same request (same key) lodges the other two.
     monkeypatch.undo()
-    again = broker.post(
-        reverse("api-declaration-bulk"),
-        {"declarations": rows},
-        format="json",
-        HTTP_IDEMPOTENCY_KEY="erp-bulk-race",
-    )
+    again = send()
     assert again.status_code == 201
     assert [r["created"] for r in again.json()["declarations"]] == [True, False, True]
