@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from ventanilla.audit.chain import canonical, digest, event_fields
 from ventanilla.audit.models import AuditChainHead, AuditEvent
+from ventanilla.core import bulk
 from ventanilla.core.idempotency import nested_savepoint
 
 
@@ -119,7 +120,7 @@ def _append(pending: list[_Pending]) -> list[AuditEvent]:
             )
         )
         prev = event_hash
-    AuditEvent.objects.bulk_create(events)
+    bulk.create_many(AuditEvent, events)
     AuditChainHead.objects.filter(id=1).update(last_seq=seq, last_hash=prev)
     return events
 

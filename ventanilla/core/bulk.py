@@ -19,7 +19,9 @@ either does not need or reserved with :func:`reserve_ids`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
@@ -260,3 +262,117 @@ def insert_instances(model: type[models.Model], objs: Sequence[models.Model]) ->
         obj._state.adding = False
         obj._state.db = connection.alias
     insert_rows(model, rows)
+
+
+def _plain(field: models.Field) -> bool:
+    """Whether psycopg can take the field's Python value as it is: Django's own field
+    classes of plain types, which prepare a value for PostgreSQL by doing nothing psycopg
+    does not (a project's or a package's field may transform it: not guessed)."""
+    if isinstance(field, models.ForeignKey):
+        field = field.target_field
+    return type(field).__module__.startswith("django.db.models.fields") and (
+        field.get_internal_type() in _PLAIN_TYPES
+    )
+
+
+_PLAIN_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "DateField",
+        "DateTimeField",
+        "DecimalField",
+        "EmailField",
+        "IntegerField",
+        "JSONField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SlugField",
+        "SmallIntegerField",
+        "TextField",
+        "URLField",
+        "UUIDField",
+    }
+)
+
+
+_TEXT_TYPES = frozenset({"CharField", "EmailField", "SlugField", "TextField", "URLField"})
+
+
+def _text(value: Any) -> Any:
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+def _adapter(field: models.Field) -> Any:
+    """What prepares a value of ``field`` for psycopg: ``jsonb`` for JSON columns (with
+    the field's own encoder); text for text columns, as the field's ``to_python`` makes
+    it (an id given to a text column); nothing otherwise."""
+    if field.get_internal_type() in _TEXT_TYPES:
+        return _text
+    if not isinstance(field, models.JSONField):
+        return None
+    from psycopg.types.json import Jsonb
+
+    dumps = partial(json.dumps, cls=field.encoder) if field.encoder else json.dumps
+    return lambda value: None if value is None else Jsonb(value, dumps=dumps)
+
+
+def create_many(model: type[M], objs: Sequence[M]) -> list[M]:
+    """``bulk_create`` for new instances on the hot write paths: their primary keys set,
+    marked as saved, ``auto_now``/``auto_now_add`` fields set to the time of the call.
+
+    On PostgreSQL the values go to psycopg as they are, in one ``INSERT … RETURNING``
+    (``VALUES`` rows for a few values, one array per column above): Django's preparation
+    of each value and compilation of the statement were most of a small insert's cost
+    (0.48 against 0.17 ms of CPU for two notices, ADR 0006). The statement goes through
+    Django's cursor, so it is logged and counted like the ORM's. Anything else —
+    another database, a primary key given, an expression as a value, a field type not
+    known to be plain — goes through ``bulk_create``."""
+    if not objs:
+        return []
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    if (
+        not _is_postgres()
+        or any(o.pk is not None for o in objs)
+        or not all(_plain(f) for f in fields)
+    ):
+        return model._default_manager.bulk_create(objs)
+    now = timezone.now()
+    for field in fields:
+        # As ``pre_save(add=True)`` does for bulk_create.
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                setattr(obj, field.attname, now)
+    columns = [[getattr(o, f.attname) for o in objs] for f in fields]
+    if any(hasattr(v, "resolve_expression") for column in columns for v in column):
+        return model._default_manager.bulk_create(objs)
+    for n, field in enumerate(fields):
+        if (adapt := _adapter(field)) is not None:
+            columns[n] = [adapt(v) for v in columns[n]]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(str(f.column)) for f in fields)
+    pk = quote(str(model._meta.pk.column))
+    if one_insert(len(objs), len(fields)):
+        marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([marks] * len(objs))}"  # noqa: S608 — names from model meta, values bound
+        params = [column[n] for n in range(len(objs)) for column in columns]
+    else:
+        # One placeholder per column whatever the number of rows: psycopg parses the
+        # statement once. Arrays of the column's type without its length or precision,
+        # as Django's own bulk insert does (nothing truncated by the cast).
+        arrays = ", ".join(f"%s::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields)
+        sql = f"INSERT INTO {table} ({names}) SELECT * FROM UNNEST({arrays})"  # noqa: S608 — names from model meta, values bound
+        params = columns
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {pk}", params)
+        keys = [row[0] for row in cursor.fetchall()]
+    for obj, key in zip(objs, keys, strict=True):
+        obj.pk = key
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return list(objs)

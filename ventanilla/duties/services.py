@@ -213,7 +213,8 @@ def _record_many(new: Sequence[_New], *, status: str, by: Any | None) -> list[Du
         for p in previous:
             p.status, p.superseded_at = AssessmentStatus.SUPERSEDED, now
     final = status == AssessmentStatus.FINAL
-    assessments = DutyAssessment.objects.bulk_create(
+    assessments = bulk.create_many(
+        DutyAssessment,
         [
             DutyAssessment(
                 declaration=n.declaration,
@@ -231,7 +232,7 @@ def _record_many(new: Sequence[_New], *, status: str, by: Any | None) -> list[Du
                 finalised_by=actor if final else None,
             )
             for n in new
-        ]
+        ],
     )
     # Nobody needs the lines' ids back: streamed in one insert (core.bulk, ADR 0006).
     bulk.insert_rows(

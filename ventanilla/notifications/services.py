@@ -25,6 +25,7 @@ from ventanilla.accounts.models import Membership, Organisation, User
 from ventanilla.accounts.roles import MANAGE_ORG
 from ventanilla.accounts.selectors import acting_organisation_ids
 from ventanilla.audit.services import audit_batch, audit_record
+from ventanilla.core import bulk
 from ventanilla.core.errors import BusinessError, ConflictError, ErrorItem
 from ventanilla.notifications import tasks
 from ventanilla.notifications.kinds import NoticeKind, get_kind, validate_params
@@ -259,7 +260,8 @@ def notify_many(*, notices: Sequence[NoticeRequest], by: User | None) -> list[No
     with audit_batch(savepoint=False):
         now = timezone.now()  # one timestamp for every recipient
         told = [(c, org) for c in checked for org in c.organisations]
-        created = Notice.objects.bulk_create(
+        created = bulk.create_many(
+            Notice,
             [
                 Notice(
                     organisation=org,
@@ -270,7 +272,7 @@ def notify_many(*, notices: Sequence[NoticeRequest], by: User | None) -> list[No
                     created_at=now,
                 )
                 for c, org in told
-            ]
+            ],
         )
         active = list({org.pk: org for _c, org in told if org.is_active}.values())
         recipients = _email_recipients(active)
@@ -293,9 +295,9 @@ def notify_many(*, notices: Sequence[NoticeRequest], by: User | None) -> list[No
                 emails += _emails_for(notice, recipients[org.pk])
                 hooks += _webhooks_for(notice, endpoints[org.pk])
         if emails:
-            OutboundEmail.objects.bulk_create(emails)
+            bulk.create_many(OutboundEmail, emails)
         if hooks:
-            OutboundWebhook.objects.bulk_create(hooks)
+            bulk.create_many(OutboundWebhook, hooks)
         _send_after_commit([e.pk for e in emails], [h.pk for h in hooks])
     return created
 

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
 from ventanilla.audit.services import audit_batch, audit_record
+from ventanilla.core import bulk
 from ventanilla.declarations.facts import declaration_facts_many
 from ventanilla.declarations.models import Declaration
 from ventanilla.risk import selectors
@@ -102,7 +103,8 @@ def _assess_many(
         for d in declarations:
             seen = {**known[d.pk], **records[d.pk]} if records else known[d.pk]
             results.append((d, evaluate(seen, in_force.rules, random_seed(d))))
-    assessments = RiskAssessment.objects.bulk_create(
+    assessments = bulk.create_many(
+        RiskAssessment,
         [
             RiskAssessment(
                 declaration=d,
@@ -115,9 +117,10 @@ def _assess_many(
                 created_by=actor(by),
             )
             for d, result in results
-        ]
+        ],
     )
-    RiskMatch.objects.bulk_create(
+    bulk.create_many(
+        RiskMatch,
         [
             RiskMatch(
                 assessment=assessment,
@@ -128,7 +131,7 @@ def _assess_many(
             )
             for assessment, (_, result) in zip(assessments, results, strict=True)
             for m in result.matches
-        ]
+        ],
     )
     for assessment, (d, result) in zip(assessments, results, strict=True):
         audit_record(

@@ -47,6 +47,7 @@ from ventanilla.agencies.services._common import (
 from ventanilla.agencies.services.inspections import inspection_cancel
 from ventanilla.agencies.slots import inspection_next_slot, inspection_next_slots
 from ventanilla.audit.services import audit_batch, audit_record
+from ventanilla.core import bulk
 from ventanilla.core.errors import BusinessError, ConflictError
 from ventanilla.declarations.choices import Channel
 from ventanilla.declarations.facts import declaration_facts
@@ -212,18 +213,19 @@ def _route(
         r.declaration.pk: _plan(r, round_no, customs, now) for r, round_no in batch
     }
     every = [p for plans in planned.values() for p in plans]
-    AgencyReview.objects.bulk_create([p.review for p in every])
+    bulk.create_many(AgencyReview, [p.review for p in every])
     # New reviews have no links yet: insert them at once (``set`` would read them first).
     through = AgencyReview.requirement_lines.through
-    through.objects.bulk_create(
+    bulk.create_many(
+        through,
         [
             through(agencyreview_id=p.review.pk, requirementline_id=ln.pk)
             for p in every
             for ln in p.lines
-        ]
+        ],
     )
     actor = by if getattr(by, "pk", None) else None
-    ReviewEvent.objects.bulk_create([_first_event(p, at=now, actor=actor) for p in every])
+    bulk.create_many(ReviewEvent, [_first_event(p, at=now, actor=actor) for p in every])
     selected = [p.review for p in every if p.review.status == S.INSPECTION_REQUIRED]
     slots = _expected_slots(selected, now=now)
     for p in every:

@@ -110,3 +110,68 @@ def test_ids_reserved_for_several_tables_at_once(django_assert_num_queries) -> N
     assert len(first) == 3 and first == sorted(first) and len(second) == 2
     if connection.vendor == "postgresql":  # one sequence: never the same id twice
         assert not set(first) & set(second)
+
+
+_BODY = {"text": 'tab\there, newline\nthere, quote " and ñ', "nested": [1, None], "n": 1.5}
+
+
+def _records(first: int, count: int) -> list[IdempotencyRecord]:
+    rows = [_row(n, body=_BODY) for n in range(first, first + count)]
+    return [IdempotencyRecord(**row) for row in rows]  # type: ignore[arg-type]
+
+
+def _stored(owners: list[str]) -> list[tuple[object, ...]]:
+    rows = IdempotencyRecord.objects.filter(owner__in=owners).order_by("pk")
+    return [(r.owner, r.key, r.scope, r.request_hash, r.status_code, r.body) for r in rows]
+
+
+# 2 records are 14 values (one INSERT … VALUES on PostgreSQL), 10 are 70 (one array per
+# column); bulk_create elsewhere. Each is one statement, and stores what bulk_create does.
+@pytest.mark.parametrize("count", [2, 10])
+def test_created_instances_get_their_keys_in_order_and_read_back_as_bulk_create(
+    count: int, django_assert_num_queries, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    bulk_create = IdempotencyRecord.objects.bulk_create
+    if connection.vendor == "postgresql":  # the statement of its own, not the ORM's
+
+        def refused(*args: object, **kwargs: object) -> None:
+            raise AssertionError("bulk_create was called")
+
+        monkeypatch.setattr(IdempotencyRecord.objects, "bulk_create", refused)
+    before = timezone.now()
+    with transaction.atomic(), django_assert_num_queries(1):
+        made = bulk.create_many(IdempotencyRecord, _records(100, count))
+    bulk_create(_records(200, count))
+    assert [m.pk for m in made] == sorted(m.pk for m in made)
+    assert all(not m._state.adding for m in made)
+    stored = IdempotencyRecord.objects.in_bulk([m.pk for m in made])
+    assert [stored[m.pk].owner for m in made] == [f"org-{n}" for n in range(100, 100 + count)]
+    ours = _stored([f"org-{n}" for n in range(100, 100 + count)])
+    theirs = _stored([f"org-{n}" for n in range(200, 200 + count)])
+    assert [row[2:] for row in ours] == [row[2:] for row in theirs]
+    # auto_now_add takes the time of the call, on the instance and in the row.
+    assert all(before <= m.created_at <= timezone.now() for m in made)
+    assert {stored[m.pk].created_at for m in made} == {m.created_at for m in made}
+
+
+def test_an_expression_among_the_values_goes_through_bulk_create() -> None:
+    from django.db.models import Value
+
+    record = IdempotencyRecord(**_row(300))  # type: ignore[arg-type]
+    record.status_code = Value(202)  # type: ignore[assignment]
+    with transaction.atomic():
+        (made,) = bulk.create_many(IdempotencyRecord, [record])
+    assert IdempotencyRecord.objects.get(pk=made.pk).status_code == 202
+
+
+def test_creating_nothing_is_no_query(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    with django_assert_num_queries(0):
+        assert bulk.create_many(IdempotencyRecord, []) == []
+
+
+def test_a_text_column_given_a_number_stores_its_text_as_the_orm_does() -> None:
+    record = IdempotencyRecord(**_row(400))  # type: ignore[arg-type]
+    record.key = 42  # type: ignore[assignment]
+    with transaction.atomic():
+        (made,) = bulk.create_many(IdempotencyRecord, [record])
+    assert IdempotencyRecord.objects.get(pk=made.pk).key == "42"
