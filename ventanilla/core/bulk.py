@@ -19,8 +19,10 @@ either does not need or reserved with :func:`reserve_ids`.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
@@ -321,6 +323,45 @@ def _adapter(field: models.Field) -> Any:
     return lambda value: None if value is None else Jsonb(value, dumps=dumps)
 
 
+@dataclass(frozen=True)
+class _Insert:
+    """How ``create_many`` writes one model on PostgreSQL, worked out once per process."""
+
+    fields: tuple[models.Field, ...]
+    plain: bool  # every field's value can go to psycopg as it is
+    stamped: tuple[str, ...]  # auto_now / auto_now_add attributes
+    adapters: tuple[tuple[int, Callable[[Any], Any]], ...]
+    head: str  # INSERT INTO table (columns)
+    marks: str  # one row's placeholders
+    arrays: str  # one array placeholder per column, cast to the column's type
+    returning: str
+
+
+@functools.cache
+def _insert_for(model: type[models.Model]) -> _Insert:
+    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+    quote = connection.ops.quote_name
+    return _Insert(
+        fields=fields,
+        plain=all(_plain(f) for f in fields),
+        stamped=tuple(
+            f.attname
+            for f in fields
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ),
+        adapters=tuple(
+            (n, adapt) for n, f in enumerate(fields) if (adapt := _adapter(f)) is not None
+        ),
+        head=f"INSERT INTO {quote(model._meta.db_table)} "
+        f"({', '.join(quote(str(f.column)) for f in fields)})",
+        marks="(" + ", ".join(["%s"] * len(fields)) + ")",
+        # Arrays of the column's type without its length or precision, as Django's own
+        # bulk insert does (nothing truncated by the cast).
+        arrays=", ".join(f"%s::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields),
+        returning=f" RETURNING {quote(str(model._meta.pk.column))}",
+    )
+
+
 def create_many(model: type[M], objs: Sequence[M]) -> list[M]:
     """``bulk_create`` for new instances on the hot write paths: their primary keys set,
     marked as saved, ``auto_now``/``auto_now_add`` fields set to the time of the call.
@@ -328,48 +369,36 @@ def create_many(model: type[M], objs: Sequence[M]) -> list[M]:
     On PostgreSQL the values go to psycopg as they are, in one ``INSERT … RETURNING``
     (``VALUES`` rows for a few values, one array per column above): Django's preparation
     of each value and compilation of the statement were most of a small insert's cost
-    (0.48 against 0.17 ms of CPU for two notices, ADR 0006). The statement goes through
-    Django's cursor, so it is logged and counted like the ORM's. Anything else —
-    another database, a primary key given, an expression as a value, a field type not
-    known to be plain — goes through ``bulk_create``."""
+    (ADR 0006). The statement goes through Django's cursor, so it is logged and counted
+    like the ORM's. Anything else — another database, a primary key given, an
+    expression as a value, a field type not known to be plain — goes through
+    ``bulk_create``."""
     if not objs:
         return []
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    if (
-        not _is_postgres()
-        or any(o.pk is not None for o in objs)
-        or not all(_plain(f) for f in fields)
-    ):
+    if not _is_postgres() or any(o.pk is not None for o in objs):
+        return model._default_manager.bulk_create(objs)
+    plan = _insert_for(model)
+    if not plan.plain:
         return model._default_manager.bulk_create(objs)
     now = timezone.now()
-    for field in fields:
-        # As ``pre_save(add=True)`` does for bulk_create.
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            for obj in objs:
-                setattr(obj, field.attname, now)
-    columns = [[getattr(o, f.attname) for o in objs] for f in fields]
+    for name in plan.stamped:  # as ``pre_save(add=True)`` does for bulk_create
+        for obj in objs:
+            setattr(obj, name, now)
+    columns = [[getattr(o, f.attname) for o in objs] for f in plan.fields]
     if any(hasattr(v, "resolve_expression") for column in columns for v in column):
         return model._default_manager.bulk_create(objs)
-    for n, field in enumerate(fields):
-        if (adapt := _adapter(field)) is not None:
-            columns[n] = [adapt(v) for v in columns[n]]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    names = ", ".join(quote(str(f.column)) for f in fields)
-    pk = quote(str(model._meta.pk.column))
-    if one_insert(len(objs), len(fields)):
-        marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([marks] * len(objs))}"  # noqa: S608 — names from model meta, values bound
-        params = [column[n] for n in range(len(objs)) for column in columns]
+    for n, adapt in plan.adapters:
+        columns[n] = [adapt(v) for v in columns[n]]
+    if one_insert(len(objs), len(plan.fields)):
+        sql = f"{plan.head} VALUES {', '.join([plan.marks] * len(objs))}"
+        params: list[Any] = [column[n] for n in range(len(objs)) for column in columns]
     else:
         # One placeholder per column whatever the number of rows: psycopg parses the
-        # statement once. Arrays of the column's type without its length or precision,
-        # as Django's own bulk insert does (nothing truncated by the cast).
-        arrays = ", ".join(f"%s::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields)
-        sql = f"INSERT INTO {table} ({names}) SELECT * FROM UNNEST({arrays})"  # noqa: S608 — names from model meta, values bound
+        # statement once.
+        sql = f"{plan.head} SELECT * FROM UNNEST({plan.arrays})"  # noqa: S608 — names from model meta, values bound
         params = columns
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING {pk}", params)
+        cursor.execute(sql + plan.returning, params)
         keys = [row[0] for row in cursor.fetchall()]
     for obj, key in zip(objs, keys, strict=True):
         obj.pk = key
