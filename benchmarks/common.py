@@ -95,7 +95,7 @@ def server(env: dict[str, str]) -> Iterator[int]:
     """gunicorn serving the project with its own settings (``config/gunicorn.conf.py``) on
     a free loopback port; stopped on exit.
 
-    The processes, threads and worker class are the file's (sync workers, 2 × cores + 1)
+    The processes, threads and worker class are the file's (sync workers, cores + 1)
     unless ``BENCH_WORKERS``, ``BENCH_THREADS`` or ``BENCH_WORKER_CLASS`` say otherwise,
     as they did to compare sync workers with threads (ADR 0006)."""
     port = free_port()

@@ -1,14 +1,20 @@
 """gunicorn settings for serving Ventanilla: ``gunicorn -c config/gunicorn.conf.py
 config.wsgi``. The benchmark (``make bench``) serves with the same file.
 
-Processes carry the load, one request at a time each (gunicorn's sync workers, about
-2 × cores + 1 of them, gunicorn's advice for CPU-bound work). A sync worker takes a
-connection only when it is idle, so two requests never share one process's interpreter
-lock while another process waits; with threads (gthread) a process holding several
-keep-alive connections made them take turns on one core while other processes were idle.
-Measured on 2 cores (issue 3 benchmark, ADR 0006): bulk lodgement 9,800-16,500 items/s
-with sync workers against 7,700-10,400 with 4 processes × 2 threads, p99 of single
-lodgements 444-522 ms against 570-760 ms.
+Processes carry the load, one request at a time each (gunicorn's sync workers, one per
+core plus one). A sync worker takes a connection only when it is idle, so two requests
+never share one process's interpreter lock while another process waits; with threads
+(gthread) a process holding several keep-alive connections made them take turns on one
+core while other processes were idle. Measured on 2 cores (issue 3 benchmark, ADR 0006):
+bulk lodgement 9,800-16,500 items/s with sync workers against 7,700-10,400 with 4
+processes × 2 threads, p99 of single lodgements 444-522 ms against 570-760 ms.
+
+A lodgement is mostly the application's CPU (about 17 ms) against a few milliseconds of
+waiting for PostgreSQL, so more processes than cores plus one only take turns on the
+cores: with the database on the same 2 cores, 3 processes lodged 93-103 declarations/s
+with a p99 of 108-127 ms where gunicorn's usual 2 × cores + 1 (5) lodged 79-91 with
+130-160 ms. Where the database is on another machine, each request waits longer for
+it and more processes may pay: ``GUNICORN_WORKERS`` sets them.
 
 Sync workers answer one request per connection and do not guard against slow clients:
 serve them behind a buffering reverse proxy (nginx or the platform's load balancer), as
@@ -22,7 +28,7 @@ import os
 from typing import Any
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+workers = int(os.environ.get("GUNICORN_WORKERS", str((os.cpu_count() or 1) + 1)))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 # Above 1, gunicorn serves with gthread whatever worker_class says.
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))

@@ -11,7 +11,7 @@ from django.conf import settings
 CONF = Path(settings.BASE_DIR) / "config" / "gunicorn.conf.py"
 
 
-def test_defaults_serve_with_sync_processes_two_per_core_plus_one(monkeypatch):
+def test_defaults_serve_with_sync_processes_one_per_core_plus_one(monkeypatch):
     for name in (
         "GUNICORN_BIND",
         "GUNICORN_WORKERS",
@@ -24,7 +24,7 @@ def test_defaults_serve_with_sync_processes_two_per_core_plus_one(monkeypatch):
     conf = runpy.run_path(str(CONF))
     assert (conf["bind"], conf["workers"], conf["worker_class"], conf["threads"]) == (
         "127.0.0.1:8000",
-        5,
+        3,
         "sync",
         1,
     )
