@@ -14,6 +14,10 @@ database ``test``), loads the demo data, and measures:
 - the peer, measured in the same run on the same server: a plain Django view doing one
   insert (``/bench/peer-insert``).
 
+Tasks go to the platform's own backend (the database, unless ``TASKS_BACKEND`` says
+otherwise): each notice's e-mails are queued in the request, as when served; no worker
+runs them during the measurement.
+
 Targets on a 2-core machine (issue 3): ≥ 300 declarations/s with p99 ≤ 100 ms, and
 ≥ 10,000 items/s in bulk. The figures are printed as they are, met or not.
 """

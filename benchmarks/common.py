@@ -81,7 +81,6 @@ def bench_env(database_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "config.bench",
         "LOG_LEVEL": "WARNING",
-        "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
     }
     return env
 
