@@ -188,10 +188,15 @@ def _webhooks_for(notice: Notice, endpoints: list[WebhookEndpoint]) -> list[Outb
 
 
 def _send_after_commit(email_ids: list[int], webhook_ids: list[int]) -> None:
-    for email_id in email_ids:
-        transaction.on_commit(partial(tasks.email_send.enqueue, email_id), robust=True)
-    for webhook_id in webhook_ids:
-        transaction.on_commit(partial(tasks.webhook_deliver.enqueue, webhook_id), robust=True)
+    """Once committed, the messages go out through one task per ``DELIVERY_CHUNK``."""
+    messages = [(True, pk) for pk in email_ids] + [(False, pk) for pk in webhook_ids]
+    for start in range(0, len(messages), tasks.DELIVERY_CHUNK):
+        chunk = messages[start : start + tasks.DELIVERY_CHUNK]
+        emails = [pk for is_email, pk in chunk if is_email]
+        webhooks = [pk for is_email, pk in chunk if not is_email]
+        transaction.on_commit(
+            partial(tasks.messages_deliver.enqueue, emails, webhooks), robust=True
+        )
 
 
 @dataclass(frozen=True)

@@ -127,3 +127,43 @@ def test_retry_command_sends_what_is_due(trader, settings, django_capture_on_com
     assert out.getvalue().strip() == "enqueued 3 e-mail(s), 0 webhook delivery(ies)"
     assert len(mail.outbox) == 3
     assert set(OutboundEmail.objects.values_list("status", "attempts")) == {(EmailStatus.SENT, 2)}
+
+
+def test_one_task_sends_a_commits_messages_and_one_failure_holds_back_no_other(
+    trader, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The three e-mails of a release go out through one task; an e-mail whose sending
+    breaks unexpectedly is logged and left due, and the sweep sends it later."""
+    from ventanilla.notifications import delivery
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        notify(
+            organisations=[trader],
+            kind="released",
+            declaration_id=9,
+            params=release_params(),
+            by=None,
+        )
+    (deliver,) = callbacks
+    first, *others = OutboundEmail.objects.order_by("pk").values_list("pk", flat=True)
+    assert deliver.args == ([first, *others], [])
+    real = delivery.email_send_now
+
+    def broken_for_the_first(email_id: int) -> delivery.Attempt:
+        if email_id == first:
+            raise RuntimeError("a bug while rendering")
+        return real(email_id)
+
+    monkeypatch.setattr(delivery, "email_send_now", broken_for_the_first)
+    assert tasks.messages_deliver.call(*deliver.args) == {"error": 1, "sent": 2}
+    addresses = dict(OutboundEmail.objects.values_list("pk", "to"))
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(addresses[pk] for pk in others)
+    assert OutboundEmail.objects.get(pk=first).status == EmailStatus.PENDING
+    monkeypatch.undo()
+    assert tasks.retry_due() == (1, 0)  # the immediate backend sends it at once
+    assert OutboundEmail.objects.get(pk=first).status == EmailStatus.SENT
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "ana@trader.test",
+        "bob@trader.test",
+        "customs@trader.test",
+    ]

@@ -14,6 +14,7 @@ from ventanilla.accounts.choices import OrganisationKind
 from ventanilla.accounts.tests.factories import OrganisationFactory, member
 from ventanilla.audit.models import AuditChainHead, AuditEvent
 from ventanilla.core.errors import BusinessError
+from ventanilla.notifications import tasks
 from ventanilla.notifications.models import Notice, OutboundEmail, OutboundWebhook
 from ventanilla.notifications.services import NoticeRequest, notify, notify_many
 from ventanilla.notifications.tests.factories import WebhookEndpointFactory, release_params
@@ -119,8 +120,21 @@ def test_a_batch_stores_and_sends_what_the_single_calls_do(
     # No e-mail and no webhook for the inactive organisation; its notice is kept.
     assert any(row[0] == parties[3].pk for row in expected["notices"])
     assert not any(row[0] == parties[3].pk for row in expected["emails"])
-    # One sending task per message, each enqueued on commit.
-    assert len(together) == len(one_by_one)
+    # Each call's messages go out through one task per DELIVERY_CHUNK of them, enqueued
+    # on commit: the single calls' 7 tasks are the batch's few, every message once.
+    assert len(one_by_one) == n
+    emails = list(
+        OutboundEmail.objects.filter(notice__in=batched).order_by("pk").values_list("pk", flat=True)
+    )
+    hooks = list(
+        OutboundWebhook.objects.filter(notice__in=batched)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    assert len(together) == -(-(len(emails) + len(hooks)) // tasks.DELIVERY_CHUNK) == 2
+    assert [pk for c in together for pk in c.args[0]] == emails
+    assert [pk for c in together for pk in c.args[1]] == hooks
+    assert all(len(c.args[0]) + len(c.args[1]) <= tasks.DELIVERY_CHUNK for c in together)
     for email in OutboundEmail.objects.filter(notice__in=batched):
         assert email.idempotency_key == f"notice:{email.notice_id}:email:{email.to}"
         assert email.next_attempt_at == email.notice.created_at

@@ -12,6 +12,7 @@ from ventanilla.accounts.models import User
 from ventanilla.accounts.tests.factories import OrganisationFactory, member
 from ventanilla.audit.models import AuditChainHead, AuditEvent
 from ventanilla.audit.services import audit_batch
+from ventanilla.notifications import tasks
 from ventanilla.notifications.models import Notice, OutboundEmail, OutboundWebhook
 from ventanilla.notifications.services import notify
 from ventanilla.notifications.tests.factories import WebhookEndpointFactory, release_params
@@ -77,8 +78,13 @@ def test_three_organisations_cost_a_fixed_number_of_queries(
     assert webhook.payload["id"] == str(webhook.event_id)
     assert webhook.payload["organisation"] == {"id": carrier.pk, "code": carrier.code}
     assert webhook.payload["notice_id"] == carrier_notice.pk
-    # One delivery task per message, each enqueued on commit.
-    assert len(callbacks) == 8 + 1
+    # The 8 e-mails and the webhook go out through one task, enqueued on commit.
+    (deliver,) = callbacks
+    assert deliver.func.__self__.func is tasks.messages_deliver.func  # type: ignore[attr-defined]
+    assert deliver.args == (
+        list(OutboundEmail.objects.order_by("pk").values_list("pk", flat=True)),
+        [webhook.pk],
+    )
     events = list(AuditEvent.objects.filter(verb="notice.created").order_by("seq"))
     assert [(e.target_id, e.organisation_id) for e in events] == [
         (str(n.pk), n.organisation_id) for n in notices
