@@ -15,6 +15,10 @@ Missing attributes take the field's default (``auto_now``/``auto_now_add`` field
 time of the call), so a row needs only what differs from the defaults. No signals are
 sent and no instances come back: for rows nobody listens to and whose ids the caller
 either does not need or reserved with :func:`reserve_ids`.
+
+:func:`create_many` is ``bulk_create`` (no signals either) for the flow's small inserts
+whose keys the caller needs: on PostgreSQL the instances' values go to psycopg as they
+are, in one ``INSERT … RETURNING``.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ _NO_DEFAULT = object()
 # Up to this many values (rows × columns), PostgreSQL gets one INSERT instead of a COPY.
 # psycopg parses a statement's placeholders once and keeps the result only for statements
 # of at most 50 parameters (psycopg._queries.MAX_CACHED_STATEMENT_PARAMS): above that it
-# parses every call again. Measured (ADR 0006, seventh session): 2 rows of 17 columns cost
+# parses every call again. Measured (ADR 0006, fifth session): 2 rows of 17 columns cost
 # 0.39 ms of CPU by INSERT against 0.45 by COPY; 3 rows, 0.49 against 0.47; 5 rows, 0.55
 # against 0.46; 10 rows, 0.69 against 0.47, and PostgreSQL's own CPU 0.50 against 0.33.
 FEW_VALUES = 50

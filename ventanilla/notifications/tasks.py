@@ -1,6 +1,7 @@
-"""Background tasks: each takes a message id and is idempotent (see ``delivery``).
+"""Background tasks: each takes message ids and is idempotent (see ``delivery``). A
+commit's messages go out through ``messages_deliver``; a retry is a task of its own.
 
-A failed webhook is re-enqueued with ``run_after`` when the task backend supports it
+A failed e-mail or webhook is re-enqueued with ``run_after`` when the task backend supports it
 (the database backend does); otherwise ``ventanilla notifications_retry`` (run it every
 minute) sends what is due.
 """
