@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ventanilla.core import bulk
 from ventanilla.core.errors import BusinessError, ErrorItem
 
 HEADER = "Idempotency-Key"
@@ -104,7 +105,7 @@ def idempotent(scope: str) -> Callable[[Callable[..., Response]], Callable[..., 
                     finally:
                         _all_or_nothing.reset(whole)
                     if response.status_code < 500:
-                        IdempotencyRecord.objects.create(
+                        record = IdempotencyRecord(
                             owner=owner,
                             key=key,
                             scope=scope,
@@ -112,6 +113,7 @@ def idempotent(scope: str) -> Callable[[Callable[..., Response]], Callable[..., 
                             status_code=response.status_code,
                             body=getattr(response, "replay_data", response.data),
                         )
+                        bulk.create_many(IdempotencyRecord, [record])
                     if response.status_code >= 400:
                         # Keep the refusal on record but write nothing else.
                         return response
