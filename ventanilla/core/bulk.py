@@ -172,6 +172,12 @@ def one_insert(rows: int, columns: int) -> bool:
     return rows * columns <= FEW_VALUES
 
 
+def _values(rows: int, columns: int) -> str:
+    """The placeholders of a multi-row ``VALUES`` list."""
+    row = "(" + ", ".join(["%s"] * columns) + ")"
+    return ", ".join([row] * rows)
+
+
 def _postgres_insert(
     table: str,
     columns: str,
@@ -180,10 +186,8 @@ def _postgres_insert(
     defaults: list[Any],
     rows: Sequence[Mapping[str, Any]],
 ) -> None:
-    from psycopg.types.json import Jsonb
-
     plan = list(zip(names, defaults, fields, strict=True))
-    json_at = [n for n, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    json_at = [(n, adapt) for n, f in enumerate(fields) if (adapt := _jsonb(f)) is not None]
     # The usual case: every row gives the same attributes and the others have constant
     # defaults, so a row's values are picked in one step (a thousand items per request).
     keys = rows[0].keys()
@@ -197,9 +201,8 @@ def _postgres_insert(
             values = [row[name] if given else default for given, name, default in pick]
         else:
             values = [_value(row, name, default, field) for name, default, field in plan]
-        for n in json_at:
-            if values[n] is not None:
-                values[n] = Jsonb(values[n])
+        for n, adapt in json_at:
+            values[n] = adapt(values[n])
         return values
 
     # Through psycopg's own cursor, errors must still reach callers as Django's (an
@@ -210,9 +213,8 @@ def _postgres_insert(
             # multi-row INSERT is cheaper (a single declaration's parties, its status
             # changes; not its ten goods items). Through psycopg's cursor, as COPY: the
             # statement is not logged.
-            marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
             cursor.cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([marks] * len(rows))}",  # noqa: S608 — names from model meta, values bound
+                f"INSERT INTO {table} ({columns}) VALUES {_values(len(rows), len(fields))}",  # noqa: S608 — names from model meta, values bound
                 [value for row in rows for value in values_of(row)],
             )
             return
@@ -313,18 +315,24 @@ def _text(value: Any) -> Any:
     return value if value is None or isinstance(value, str) else str(value)
 
 
-def _adapter(field: models.Field) -> Any:
-    """What prepares a value of ``field`` for psycopg: ``jsonb`` for JSON columns (with
-    the field's own encoder); text for text columns, as the field's ``to_python`` makes
-    it (an id given to a text column); nothing otherwise."""
-    if field.get_internal_type() in _TEXT_TYPES:
-        return _text
+def _jsonb(field: models.Field) -> Callable[[Any], Any] | None:
+    """What wraps a value of a JSON column as ``jsonb`` for psycopg, dumped with the
+    field's own encoder as Django would; ``None`` for other columns."""
     if not isinstance(field, models.JSONField):
         return None
     from psycopg.types.json import Jsonb
 
     dumps = partial(json.dumps, cls=field.encoder) if field.encoder else json.dumps
     return lambda value: None if value is None else Jsonb(value, dumps=dumps)
+
+
+def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
+    """What prepares a value of ``field`` for psycopg in ``create_many``: ``jsonb`` for
+    JSON columns; text for text columns, as the field's ``to_python`` makes it (an id
+    given to a text column); nothing otherwise."""
+    if field.get_internal_type() in _TEXT_TYPES:
+        return _text
+    return _jsonb(field)
 
 
 @dataclass(frozen=True)
@@ -336,7 +344,6 @@ class _Insert:
     stamped: tuple[str, ...]  # auto_now / auto_now_add attributes
     adapters: tuple[tuple[int, Callable[[Any], Any]], ...]
     head: str  # INSERT INTO table (columns)
-    marks: str  # one row's placeholders
     arrays: str  # one array placeholder per column, cast to the column's type
     returning: str
 
@@ -358,7 +365,6 @@ def _insert_for(model: type[models.Model]) -> _Insert:
         ),
         head=f"INSERT INTO {quote(model._meta.db_table)} "
         f"({', '.join(quote(str(f.column)) for f in fields)})",
-        marks="(" + ", ".join(["%s"] * len(fields)) + ")",
         # Arrays of the column's type without its length or precision, as Django's own
         # bulk insert does (nothing truncated by the cast).
         arrays=", ".join(f"%s::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields),
@@ -394,7 +400,7 @@ def create_many(model: type[M], objs: Sequence[M]) -> list[M]:
     for n, adapt in plan.adapters:
         columns[n] = [adapt(v) for v in columns[n]]
     if one_insert(len(objs), len(plan.fields)):
-        sql = f"{plan.head} VALUES {', '.join([plan.marks] * len(objs))}"
+        sql = f"{plan.head} VALUES {_values(len(objs), len(plan.fields))}"
         params: list[Any] = [column[n] for n in range(len(objs)) for column in columns]
     else:
         # One placeholder per column whatever the number of rows: psycopg parses the
