@@ -15,6 +15,8 @@ def _test_settings(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "en"
+    # Every baked read is checked against its queryset compiled the usual way.
+    settings.BAKED_QUERIES_VERIFY = True
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from ventanilla.accounts.models import ApiToken, Mandate, Membership, Organisation, User
+from ventanilla.core.baked import Baked, Many
 
 
 def _token_organisations(user: Any) -> tuple[Organisation, ...] | None:
@@ -118,17 +119,26 @@ def mandate_qs_for(*, user: Any) -> QuerySet[Mandate]:
     ).select_related("trader", "broker")
 
 
+# Compiled once per process and number of traders (core.baked).
+_MANDATED: Baked[int] = Baked(
+    lambda broker, traders, day: (
+        Mandate.objects.as_of(day)
+        .filter(broker_id=broker, trader_id__in=traders)
+        .values_list("trader_id", flat=True)
+    ),
+    broker=int,
+    traders=Many(int),
+    day=dt.date,
+)
+
+
 def mandates_in_force(*, broker: Organisation, trader_ids: Iterable[int], day: dt.date) -> set[int]:
     """Which of ``trader_ids`` have given ``broker`` a mandate in force on ``day`` (one
     query, whatever the number of traders)."""
-    ids = set(trader_ids)
+    ids = sorted(set(trader_ids))
     if not ids:
         return set()
-    return set(
-        Mandate.objects.as_of(day)
-        .filter(broker=broker, trader_id__in=ids)
-        .values_list("trader_id", flat=True)
-    )
+    return set(_MANDATED.list(broker=broker.pk, traders=ids, day=day))
 
 
 def mandate_withdrawn(*, broker: Organisation, trader_id: int, day: dt.date) -> bool:

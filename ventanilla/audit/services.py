@@ -24,6 +24,7 @@ from django.utils import timezone
 from ventanilla.audit.chain import canonical, digest, event_fields
 from ventanilla.audit.models import AuditChainHead, AuditEvent
 from ventanilla.core import bulk
+from ventanilla.core.baked import Baked
 from ventanilla.core.idempotency import nested_savepoint
 
 
@@ -84,8 +85,17 @@ def audit_record(
     return _append([pending])[0]
 
 
+# The chain's head, locked until commit: events are appended one transaction at a time.
+# Compiled once per process (core.baked).
+_HEAD: Baked[AuditChainHead] = Baked(
+    lambda pk: AuditChainHead.objects.select_for_update().filter(pk=pk)[:1], pk=int
+)
+
+
 def _append(pending: list[_Pending]) -> list[AuditEvent]:
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    head = _HEAD.first(pk=1)
+    if head is None:  # the chain's first event: the head is created here
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
     seq, prev = head.last_seq, head.last_hash
     events = []
     for p in pending:

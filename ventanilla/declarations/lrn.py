@@ -12,9 +12,17 @@ from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Organisation
 from ventanilla.core import bulk
+from ventanilla.core.baked import Baked, Many
 from ventanilla.core.errors import BusinessError, ErrorItem
 from ventanilla.declarations.content import content_hash
 from ventanilla.declarations.models import Declaration
+
+# Compiled once per process and number of LRNs (core.baked).
+_BY_LRN: Baked[Declaration] = Baked(
+    lambda declarant, lrns: Declaration.objects.filter(declarant_id=declarant, lrn__in=lrns),
+    declarant=int,
+    lrns=Many(str),
+)
 
 
 def existing(
@@ -23,7 +31,7 @@ def existing(
     """The declarant's declarations already lodged under these LRNs, by LRN. An LRN
     lodged before with other content, or given twice in ``rows``, is refused (409)."""
     lrns = [d["lrn"] for d in rows]
-    found = {d.lrn: d for d in Declaration.objects.filter(declarant=declarant, lrn__in=lrns)}
+    found = {d.lrn: d for d in _BY_LRN.list(declarant=declarant.pk, lrns=lrns)}
     errors = []
     for n, data in enumerate(rows):
         old = found.get(data["lrn"])

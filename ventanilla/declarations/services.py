@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ventanilla.accounts.models import Organisation
 from ventanilla.audit.services import audit_record
 from ventanilla.core import bulk
+from ventanilla.core.baked import Baked, Many
 from ventanilla.core.errors import BusinessError, ConflictError, ErrorItem
 from ventanilla.declarations import lrn, representation, rules
 from ventanilla.declarations.choices import AMENDABLE, Milestone, Status
@@ -46,9 +47,15 @@ class Lodged:
     created: bool
 
 
+# Compiled once per process and number of codes (core.baked).
+_ACTIVE_BY_CODE: Baked[Organisation] = Baked(
+    lambda codes: Organisation.objects.filter(code__in=codes, is_active=True), codes=Many(str)
+)
+
+
 def _organisations_by_code(rows: Sequence[dict[str, Any]]) -> dict[str, Organisation]:
-    codes = {p["identifier"] for d in rows for p in d["parties"] if p["identifier"]}
-    return {o.code: o for o in Organisation.objects.filter(code__in=codes, is_active=True)}
+    codes = sorted({p["identifier"] for d in rows for p in d["parties"] if p["identifier"]})
+    return {o.code: o for o in _ACTIVE_BY_CODE.list(codes=codes)}
 
 
 def _validate(

@@ -26,6 +26,7 @@ from ventanilla.accounts.roles import MANAGE_ORG
 from ventanilla.accounts.selectors import acting_organisation_ids
 from ventanilla.audit.services import audit_batch, audit_record
 from ventanilla.core import bulk
+from ventanilla.core.baked import Baked, Many
 from ventanilla.core.errors import BusinessError, ConflictError, ErrorItem
 from ventanilla.notifications import tasks
 from ventanilla.notifications.kinds import NoticeKind, get_kind, validate_params
@@ -87,6 +88,26 @@ def _check_audience(spec: NoticeKind, organisations: list[Organisation]) -> None
         )
 
 
+# Compiled once per process and number of organisations (core.baked).
+_MEMBERS: Baked[tuple[int, int, str, str]] = Baked(
+    lambda organisations: (
+        Membership.objects.filter(
+            organisation_id__in=organisations, is_active=True, user__is_active=True
+        )
+        # No model instances and no joins for ordering: only what the e-mail needs.
+        .order_by("organisation_id", "user_id")
+        .values_list("organisation_id", "user_id", "user__email", "user__preferred_language")
+    ),
+    organisations=Many(int),
+)
+_ENDPOINTS: Baked[WebhookEndpoint] = Baked(
+    lambda organisations: WebhookEndpoint.objects.filter(
+        organisation_id__in=organisations, is_active=True, deleted_at__isnull=True
+    ),
+    organisations=Many(int),
+)
+
+
 def _email_recipients(
     organisations: Sequence[Organisation],
 ) -> dict[int, list[tuple[str, int | None, str]]]:
@@ -95,15 +116,7 @@ def _email_recipients(
     organisation told at the same moment."""
     members: dict[int, list[tuple[str, str, int]]] = {org.pk: [] for org in organisations}
     if organisations:
-        rows = (
-            Membership.objects.filter(
-                organisation_id__in=list(members), is_active=True, user__is_active=True
-            )
-            # No model instances and no joins for ordering: only what the e-mail needs.
-            .order_by("organisation_id", "user_id")
-            .values_list("organisation_id", "user_id", "user__email", "user__preferred_language")
-        )
-        for org_id, user_id, email, language in rows:
+        for org_id, user_id, email, language in _MEMBERS.list(organisations=list(members)):
             members[org_id].append((email, language, user_id))
     out: dict[int, list[tuple[str, int | None, str]]] = {}
     for org in organisations:
@@ -160,10 +173,7 @@ def _endpoints(organisations: Sequence[Organisation]) -> dict[int, list[WebhookE
     """Active endpoints per organisation, in one query."""
     out: dict[int, list[WebhookEndpoint]] = {org.pk: [] for org in organisations}
     if organisations:
-        endpoints = WebhookEndpoint.objects.filter(
-            organisation_id__in=list(out), is_active=True, deleted_at__isnull=True
-        )
-        for endpoint in endpoints:
+        for endpoint in _ENDPOINTS.list(organisations=list(out)):
             out[endpoint.organisation_id].append(endpoint)
     return out
 

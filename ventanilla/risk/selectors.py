@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -35,6 +36,7 @@ from django.utils import timezone
 
 from ventanilla.accounts.models import Organisation
 from ventanilla.accounts.selectors import organisation_qs_for
+from ventanilla.core.baked import Baked, Many
 from ventanilla.core.snapshots import Snapshot
 from ventanilla.declarations.choices import Status
 from ventanilla.declarations.models import Declaration
@@ -169,6 +171,40 @@ _RECORD_PARTY = {
 }
 
 
+@functools.cache
+def _record_query(facts: tuple[tuple[str, int | None], ...]) -> Baked[dict[str, int]]:
+    """The counting query for these facts and limits, compiled once per process and
+    number of declarations (core.baked): each declaration's row carries its counts as
+    subqueries."""
+
+    def build(pks: list[int], now: dt.datetime) -> QuerySet[Any]:
+        before = Coalesce(OuterRef("lodged_at"), Value(now), output_field=DateTimeField())
+        earlier = (
+            Declaration.objects.filter(lodged_at__isnull=False, lodged_at__lt=before)
+            .exclude(pk=OuterRef("pk"))
+            .exclude(status__in=[Status.REJECTED, Status.CANCELLED])
+            .order_by()
+        )
+        counts = {}
+        for name, limit in facts:
+            party = _RECORD_PARTY[name]
+            rows = earlier.filter(**{party: OuterRef(party)}).values("pk")
+            # A stopped count reads at most ``limit`` rows, however long the record.
+            counts[name] = Func(
+                Subquery(rows if limit is None else rows[:limit]),
+                template="(SELECT COUNT(*) FROM %(expressions)s AS counted)",
+                output_field=IntegerField(),
+            )
+        return (
+            Declaration.objects.filter(pk__in=pks)
+            .order_by()
+            .annotate(**counts)
+            .values("pk", *(name for name, _limit in facts))
+        )
+
+    return Baked(build, pks=Many(int), now=dt.datetime)
+
+
 def prior_declaration_counts_many(
     *, declarations: Sequence[Declaration], limits: dict[str, int | None] | None = None
 ) -> dict[int, dict[str, int]]:
@@ -181,30 +217,9 @@ def prior_declaration_counts_many(
     names = [name for name in RECORD_FACTS if name in limits]
     if not declarations or not names:
         return {d.pk: {} for d in declarations}
-    before = Coalesce(OuterRef("lodged_at"), Value(timezone.now()), output_field=DateTimeField())
-    earlier = (
-        Declaration.objects.filter(lodged_at__isnull=False, lodged_at__lt=before)
-        .exclude(pk=OuterRef("pk"))
-        .exclude(status__in=[Status.REJECTED, Status.CANCELLED])
-        .order_by()
-    )
-    counts = {}
-    for name in names:
-        rows = earlier.filter(**{_RECORD_PARTY[name]: OuterRef(_RECORD_PARTY[name])}).values("pk")
-        limit = limits[name]
-        # A stopped count reads at most ``limit`` rows, however long the trader's record.
-        counts[name] = Func(
-            Subquery(rows if limit is None else rows[:limit]),
-            template="(SELECT COUNT(*) FROM %(expressions)s AS counted)",
-            output_field=IntegerField(),
-        )
-    found = {
-        row.pop("pk"): row
-        for row in Declaration.objects.filter(pk__in=[d.pk for d in declarations])
-        .order_by()
-        .annotate(**counts)
-        .values("pk", *names)
-    }
+    shape = _record_query(tuple((name, limits[name]) for name in names))
+    pks = [d.pk for d in declarations]
+    found = {row.pop("pk"): row for row in shape.list(pks=pks, now=timezone.now())}
     return {d.pk: found[d.pk] for d in declarations}
 
 
