@@ -9,12 +9,13 @@ core while other processes were idle. Measured on 2 cores (issue 3 benchmark, AD
 bulk lodgement 9,800-16,500 items/s with sync workers against 7,700-10,400 with 4
 processes × 2 threads, p99 of single lodgements 444-522 ms against 570-760 ms.
 
-A lodgement is mostly the application's CPU (about 17 ms) against a few milliseconds of
-waiting for PostgreSQL, so more processes than cores plus one only take turns on the
-cores: with the database on the same 2 cores, 3 processes lodged 93-103 declarations/s
-with a p99 of 108-127 ms where gunicorn's usual 2 × cores + 1 (5) lodged 79-91 with
-130-160 ms. Where the database is on another machine, each request waits longer for
-it and more processes may pay: ``GUNICORN_WORKERS`` sets them.
+A lodgement is CPU on the same two cores: the application's (about 17 ms when this was
+measured, about 30 % less since its reads are compiled once) and PostgreSQL's (8-10 ms),
+so more processes than cores plus one only take turns on the cores: with the database
+on the same 2 cores, 3 processes lodged 93-103 declarations/s with a p99 of 108-127 ms
+where gunicorn's usual 2 × cores + 1 (5) lodged 79-91 with 130-160 ms. Where the
+database is on another machine, each request waits longer for it and more processes
+may pay: ``GUNICORN_WORKERS`` sets them.
 
 Sync workers answer one request per connection and do not guard against slow clients:
 serve them behind a buffering reverse proxy (nginx or the platform's load balancer), as
