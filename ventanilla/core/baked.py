@@ -170,8 +170,9 @@ class Baked(Generic[T]):
             return self._plans[shape]
         except KeyError:
             pass
-        plan = self._bake(values) if len(self._plans) < MAX_PLANS else None
-        self._plans[shape] = plan
+        if len(self._plans) >= MAX_PLANS:
+            return None  # not remembered either: the dict stays bounded
+        plan = self._plans[shape] = self._bake(values)
         return plan
 
     def _bake(self, values: Mapping[str, Any]) -> _Plan | None:

@@ -186,3 +186,17 @@ def test_parameters_are_the_declared_ones() -> None:
         BY_SCOPE.list(scope="a", status=201)
     with pytest.raises(TypeError, match="not <class 'float'>"):
         Baked(lambda x: IdempotencyRecord.objects.filter(status_code=x), x=float).list(x=1.0)
+
+
+def test_past_its_plans_a_read_runs_unbaked(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("ventanilla.core.baked.MAX_PLANS", 2)
+    types: Baked[int] = Baked(
+        lambda pks: (
+            ContentType.objects.filter(pk__in=pks).order_by("pk").values_list("pk", flat=True)
+        ),
+        pks=Many(int),
+    )
+    pks = list(ContentType.objects.order_by("pk").values_list("pk", flat=True)[:4])
+    for n in range(1, 5):
+        assert types.list(pks=pks[:n]) == pks[:n]
+    assert len(types._plans) == 2  # lengths 1 and 2 baked; 3 and 4 ran as querysets
