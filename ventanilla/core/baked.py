@@ -26,6 +26,7 @@ anything (``__in=[]``) — is never baked: the queryset runs the usual way.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -66,10 +67,13 @@ def _stand_in(kind: type, variant: int, param: int, index: int) -> Any:
         return 16_384 + 8_192 * variant + 1_000 * param + index
     if kind is str:
         return f"\ue000baked {variant}.{param}.{index}\ue000"
+    # Dates: a century between the two sets, 1,000 days between parameters (any number
+    # of parameters; no month or year runs out).
+    days = dt.timedelta(days=36_500 * variant + 1_000 * param + index)
     if kind is dt.datetime:
-        return dt.datetime(1 + variant, 2 + param, 3, 4, 5, 6, 7 + index, tzinfo=dt.UTC)
+        return dt.datetime(1, 1, 1, 4, 5, 6, 7, tzinfo=dt.UTC) + days
     if kind is dt.date:
-        return dt.date(1 + variant, 2 + param, 3) + dt.timedelta(days=index)
+        return dt.date(1, 1, 1) + days
     raise TypeError(f"baked queries take int, str, date and datetime parameters, not {kind}")
 
 
@@ -138,7 +142,7 @@ class Baked(Generic[T]):
         params = plan.bind(values)
         if getattr(settings, "BAKED_QUERIES_VERIFY", False):
             self._verify(plan, params, values)
-        compiler = _copy(plan.compiler)
+        compiler = copy.copy(plan.compiler)
         compiler.connection = connections[self._using]
         compiler.as_sql = lambda *_a, **_k: (plan.sql, params)
         # The baked queryset's state, with a query whose compiler is the one above. Not
@@ -234,12 +238,6 @@ class Baked(Generic[T]):
                 f"baked query differs from its queryset:\n{plan.sql}\n{params}\n"
                 f"against\n{sql}\n{tuple(expected)}"
             )
-
-
-def _copy(compiler: Any) -> Any:
-    clone = compiler.__class__.__new__(compiler.__class__)
-    clone.__dict__.update(compiler.__dict__)
-    return clone
 
 
 def _adapters(connection: Any) -> list[Callable[[Any], Any]]:
