@@ -51,13 +51,13 @@ class AuditEvent(models.Model):
         related_name="+",
         verbose_name=_("organisation"),
     )
-    verb = models.CharField(_("verb"), max_length=100, db_index=True)
-    target_type = models.CharField(_("target type"), max_length=100, db_index=True)
-    target_id = models.CharField(_("target id"), max_length=100, db_index=True)
+    verb = models.CharField(_("verb"), max_length=100)
+    target_type = models.CharField(_("target type"), max_length=100)
+    target_id = models.CharField(_("target id"), max_length=100)
     payload = models.JSONField(_("payload"), default=dict, encoder=DjangoJSONEncoder)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    hash = models.CharField(_("hash"), max_length=64)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -65,7 +65,18 @@ class AuditEvent(models.Model):
         ordering = ["seq"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["target_type", "target_id", "seq"])]
+        # Every event writes each of these indexes, so there are only those that reads use:
+        # the trail is filtered by exact verb, target type and target id (audit API). A
+        # target type alone is served by the composite index. Declared here rather than
+        # by ``db_index``/``unique`` on the fields, which on PostgreSQL would add a
+        # second, ``LIKE``-pattern index to each: the trail is never searched by pattern
+        # (ADR 0006, seventh session).
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "seq"]),
+            models.Index(fields=["target_id"], name="audit_event_target_id_idx"),
+            models.Index(fields=["verb"], name="audit_event_verb_idx"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["hash"], name="audit_event_hash_unique")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.verb} {self.target_type}:{self.target_id}"
