@@ -6,6 +6,7 @@ import asyncio
 import http.client
 import json
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/test"
@@ -89,8 +91,14 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "-m", "ventanilla.cli", *args], env=env, check=True, cwd=ROOT)
 
 
+@dataclass(frozen=True)
+class Served:
+    port: int
+    pid: int  # gunicorn's master: its workers are its children
+
+
 @contextmanager
-def server(env: dict[str, str]) -> Iterator[int]:
+def server(env: dict[str, str]) -> Iterator[Served]:
     """gunicorn serving the project with its own settings (``config/gunicorn.conf.py``) on
     a free loopback port; stopped on exit.
 
@@ -135,7 +143,7 @@ def server(env: dict[str, str]) -> Iterator[int]:
                 time.sleep(0.3)
         else:
             raise RuntimeError("the server did not start")
-        yield port
+        yield Served(port, proc.pid)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
@@ -237,3 +245,85 @@ async def _drive(
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     result.elapsed_s = time.perf_counter() - started
     return result
+
+
+# --- Where the CPU goes -------------------------------------------------------------
+# The server, PostgreSQL and the client share the machine's cores, so a rate alone does
+# not say whose CPU bounds it. Read from /proc (Linux); elsewhere the figures are left out.
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+@dataclass
+class CpuUse:
+    """CPU seconds spent while a block ran: by the server's processes, by the local
+    PostgreSQL server's processes (``None`` when the database is on another host), and
+    by this client."""
+
+    server_s: float = 0.0
+    database_s: float | None = None
+    client_s: float = 0.0
+    measured: bool = False
+
+
+def _stat(pid: str) -> tuple[str, int, float] | None:
+    """(command name, parent pid, CPU seconds) of a process, or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            raw = handle.read()
+    except OSError:
+        return None
+    name = raw[raw.index("(") + 1 : raw.rindex(")")]
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return name, int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _processes_cpu(server_pid: int, database: bool) -> dict[tuple[str, int], float]:
+    """CPU seconds by (whose, pid): the server's processes, and PostgreSQL's when it
+    runs here."""
+    found: dict[tuple[str, int], float] = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        stat = _stat(pid)
+        if stat is None:
+            continue
+        name, parent, seconds = stat
+        if int(pid) == server_pid or parent == server_pid:
+            found["server", int(pid)] = seconds
+        elif database and name == "postgres":
+            found["database", int(pid)] = seconds
+    return found
+
+
+def _spent(
+    before: dict[tuple[str, int], float], after: dict[tuple[str, int], float], whose: str
+) -> float:
+    # A process that started during the block counts whole; one that ended during it
+    # is left out (its last seconds are lost with it), rather than subtracted.
+    return sum(seconds - before.get(key, 0.0) for key, seconds in after.items() if key[0] == whose)
+
+
+def _client_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _local(database_url: str) -> bool:
+    return (urlparse(database_url).hostname or "localhost") in {"localhost", "127.0.0.1", "::1"}
+
+
+@contextmanager
+def cpu_used(served: Served, database_url: str) -> Iterator[CpuUse]:
+    use = CpuUse()
+    if not os.path.exists(f"/proc/{served.pid}/stat"):
+        yield use
+        return
+    database = _local(database_url)
+    before = _processes_cpu(served.pid, database)
+    client_0 = _client_cpu()
+    yield use
+    after = _processes_cpu(served.pid, database)
+    use.server_s = _spent(before, after, "server")
+    use.database_s = _spent(before, after, "database") if database else None
+    use.client_s = _client_cpu() - client_0
+    use.measured = True
