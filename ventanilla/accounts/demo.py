@@ -27,6 +27,13 @@ ORGANISATIONS = (
     ("AG-FOOD", K.AGENCY, "National Food Safety Authority", F.FOOD_SAFETY),
     ("NTFC", K.MINISTRY, "National Trade Facilitation Committee", ""),
 )
+# Public bodies have an official name in each language; companies keep their legal name.
+SPANISH_NAMES = {
+    "AG-CUSTOMS": "Servicio Nacional de Aduanas",
+    "AG-PLANT": "Servicio Nacional de Sanidad Vegetal",
+    "AG-FOOD": "Autoridad Nacional de Inocuidad Alimentaria",
+    "NTFC": "Comité Nacional de Facilitación del Comercio",
+}
 
 
 @dataclass(frozen=True)
@@ -134,10 +141,11 @@ def load_demo_accounts() -> dict[str, int]:
     created = {"organisations": 0, "users": 0, "memberships": 0, "mandates": 0}
     orgs: dict[str, Organisation] = {}
     for code, kind, name, function in ORGANISATIONS:
+        names = {"en": name, "es": SPANISH_NAMES[code]} if code in SPANISH_NAMES else {}
         org = Organisation.objects.filter(code=code).first()
         if org is None:
             org = services.organisation_create(
-                kind=kind, name=name, code=code, agency_function=function, by=None
+                kind=kind, name=name, code=code, agency_function=function, names=names, by=None
             )
             created["organisations"] += 1
         orgs[code] = org

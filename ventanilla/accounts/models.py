@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser, Permission
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.accounts.choices import AgencyFunction, MandateKind, OrganisationKind
@@ -84,6 +86,20 @@ class Organisation(TimeStamped):
     )
     email = models.EmailField(_("contact e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # A border agency or ministry has an official name in each language of the platform
+    # (TFA 1.1: information in the languages traders read); a company keeps its legal
+    # name in every language. ``name`` is the name the organisation is registered
+    # under: searches, sorting and the declaration's data use it.
+    names = models.JSONField(
+        _("name in each language"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Only where the name differs by language, as a border agency's official names: "
+            '{"en": "National Plant Health Service", "es": "Servicio Nacional de Sanidad '
+            'Vegetal"}. Otherwise the name is shown in every language.'
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -100,7 +116,29 @@ class Organisation(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name to show, in the active language."""
+        return self.name_in(translation.get_language())
+
+    def name_in(self, language: str | None) -> str:
+        code = (language or settings.LANGUAGE_CODE).split("-")[0]
+        return (self.names or {}).get(code) or self.name
+
+    def clean(self) -> None:
+        super().clean()
+        known = {code for code, _label in settings.LANGUAGES}
+        names = self.names or {}
+        if not isinstance(names, dict) or any(
+            key not in known or not isinstance(value, str) or not value.strip() or len(value) > 200
+            for key, value in names.items()
+        ):
+            message = _(
+                "Give a name of at most 200 characters for each language code among: %(codes)s."
+            ) % {"codes": ", ".join(sorted(known))}
+            raise ValidationError({"names": ValidationError(message, code="invalid_names")})
 
 
 class Role(models.Model):

@@ -36,8 +36,10 @@ def organisation_create(
     country: str = "PE",
     agency_function: str = "",
     email: str = "",
+    names: dict[str, str] | None = None,
     by: User | None,
 ) -> Organisation:
+    """``names``: the official name in each language, where it differs (agencies)."""
     if Organisation.objects.filter(code=code).exists():
         raise ConflictError(
             "organisation_code_taken",
@@ -51,6 +53,7 @@ def organisation_create(
         country=country,
         agency_function=agency_function,
         email=email,
+        names=names or {},
     )
     org.full_clean()
     org.save()
@@ -59,7 +62,31 @@ def organisation_create(
         target=org,
         by=by,
         organisation=org,
-        payload={"kind": kind, "name": name, "code": code},
+        payload={"kind": kind, "name": name, "code": code, "names": org.names},
+    )
+    return org
+
+
+@transaction.atomic
+def organisation_names_set(
+    *, organisation: Organisation, names: dict[str, str], by: User | None
+) -> Organisation:
+    """Set the organisation's official name in each language (an empty dict: its
+    registered name in every language). Invalid names raise Django's ValidationError
+    on ``names`` and change nothing."""
+    org = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    before = dict(org.names or {})
+    org.names = names
+    org.clean()
+    if org.names == before:
+        return org  # a repeated call changes nothing
+    org.save(update_fields=["names", "updated_at"])
+    audit_record(
+        verb="organisation.names_set",
+        target=org,
+        by=by,
+        organisation=org,
+        payload={"before": before, "after": org.names},
     )
     return org
 

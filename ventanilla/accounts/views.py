@@ -342,7 +342,7 @@ def mandate_grant(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("%(broker)s may now lodge declarations in the name of %(trader)s.")
-        % {"broker": mandate.broker.name, "trader": mandate.trader.name},
+        % {"broker": mandate.broker.label, "trader": mandate.trader.label},
     )
     return redirect("accounts:mandates")
 

@@ -295,7 +295,7 @@ class RequirementLineForm(Styled):
     ) -> None:
         super().__init__(*args, **kwargs)
         if len(agencies) > 1:  # a supervisor of one agency is not asked
-            self.set_choices("agency", [(a.pk, a.name) for a in agencies], _("Choose…"))
+            self.set_choices("agency", [(a.pk, a.label) for a in agencies], _("Choose…"))
         else:
             del self.fields["agency"]
         self.set_choices("action", RequirementAction.choices, _("Choose…"))

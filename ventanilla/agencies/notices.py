@@ -154,10 +154,15 @@ def _category(code: str) -> Any:
     return ReasonCategory(code or ReasonCategory.OTHER).label
 
 
+def agency_names(agencies: list[Organisation]) -> dict[str, str]:
+    """The agencies' names in every language, joined: ``{"en": "...", "es": "..."}``."""
+    return {code: ", ".join(a.name_in(code) for a in agencies) for code in LANGUAGES}
+
+
 def _base(declaration: Declaration, agencies: list[Organisation]) -> dict[str, Any]:
     return {
         "reference": str(declaration),
-        "agency": ", ".join(a.name for a in agencies),
+        "agency": agency_names(agencies),
         "agency_codes": [a.code for a in agencies],
     }
 
@@ -211,7 +216,8 @@ def inspection_ended(inspection: Inspection, participants: list[InspectionPartic
     for code in LANGUAGES:
         with translation.override(code):
             results[code] = "; ".join(
-                f"{p.agency.name}: {InspectionResult(p.result).label}" for p in participants
+                f"{p.agency.name_in(code)}: {InspectionResult(p.result).label}"
+                for p in participants
             )
     _after_commit(
         _movement(declaration),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from ventanilla.accounts.models import Organisation
 from ventanilla.agencies.choices import ReasonCategory
-from ventanilla.agencies.notices import both
+from ventanilla.agencies.notices import agency_names, both
 from ventanilla.agencies.selectors import (
     ClearanceState,
     clearance_states,
@@ -266,7 +266,7 @@ def _rejected(declaration: Declaration) -> NoticeRequest:
         declaration.pk,
         {
             "reference": declaration.mrn,
-            "agency": refusal.agency.name if refusal else "",
+            "agency": agency_names([refusal.agency]) if refusal else "",
             # Both languages: each reader sees the category in their own.
             # The lazy label, so that each language gets its own words.
             "reason_category": both(ReasonCategory(refusal.reason_category).label)

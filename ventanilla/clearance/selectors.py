@@ -40,7 +40,7 @@ def declaration_timeline(*, declaration: Declaration, user: Any, trader_side: bo
                 "status",
                 str(Status(change.to_status).label),
                 change.reason,
-                change.actor_organisation.name if change.actor_organisation else "",
+                change.actor_organisation.label if change.actor_organisation else "",
                 change.pk,
             )
         )
@@ -66,9 +66,9 @@ def declaration_timeline(*, declaration: Declaration, user: Any, trader_side: bo
             Step(
                 review.decided_at or review.pending_at or review.created_at,
                 "review",
-                f"{review.agency.name}: {review.get_status_display()}",
+                f"{review.agency.label}: {review.get_status_display()}",
                 detail,
-                review.agency.name,
+                review.agency.label,
             )
         )
     notices = notice_qs_for(user=user).filter(declaration_id=declaration.pk)
@@ -76,7 +76,11 @@ def declaration_timeline(*, declaration: Declaration, user: Any, trader_side: bo
         rendered = render_notice(notice)
         steps.append(
             Step(
-                notice.created_at, "notice", rendered.title, rendered.body, notice.organisation.name
+                notice.created_at,
+                "notice",
+                rendered.title,
+                rendered.body,
+                notice.organisation.label,
             )
         )
     far_future = dt.datetime.max.replace(tzinfo=dt.UTC)

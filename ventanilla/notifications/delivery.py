@@ -96,7 +96,7 @@ def _render_email(email: OutboundEmail) -> None:
         context = {
             "title": rendered.title,
             "body": rendered.body,
-            "organisation": notice.organisation.name,
+            "organisation": notice.organisation.label,
             "recipient_name": email.user.full_name if email.user else "",
             "reference": notice.reference,
         }

@@ -80,7 +80,7 @@ def _check_audience(spec: NoticeKind, organisations: list[Organisation]) -> None
                 ErrorItem(
                     "notice_recipient_not_allowed",
                     _("%(organisation)s may not receive this kind of notice.")
-                    % {"organisation": org.name},
+                    % {"organisation": org.label},
                     "organisations",
                 )
                 for org in refused

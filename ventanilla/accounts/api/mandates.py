@@ -24,7 +24,7 @@ from ventanilla.core.idempotency import idempotent
 
 class MandateSerializer(serializers.ModelSerializer):
     trader = serializers.CharField(source="trader.code")
-    trader_name = serializers.CharField(source="trader.name")
+    trader_name = serializers.CharField(source="trader.label")
     broker = serializers.CharField(source="broker.code")
     broker_name = serializers.CharField(source="broker.name")
     kind_label = serializers.CharField(source="get_kind_display")

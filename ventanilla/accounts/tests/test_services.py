@@ -16,7 +16,12 @@ def test_organisation_create_writes_audit_event():
     org = services.organisation_create(kind="trader", name="Frutas del Sur", code="20999", by=None)
     event = AuditEvent.objects.get(verb="organisation.created")
     assert event.target_id == str(org.pk)
-    assert event.payload == {"kind": "trader", "name": "Frutas del Sur", "code": "20999"}
+    assert event.payload == {
+        "kind": "trader",
+        "name": "Frutas del Sur",
+        "code": "20999",
+        "names": {},
+    }
 
 
 def test_duplicate_organisation_code_is_refused_and_nothing_written():

@@ -158,7 +158,7 @@ class PublicLookupSerializer(serializers.Serializer):
 
 class RequirementLineSerializer(serializers.ModelSerializer):
     agency_code = serializers.CharField(source="agency.code")
-    agency_name = serializers.CharField(source="agency.name")
+    agency_name = serializers.CharField(source="agency.label")
     agency_function = serializers.CharField(source="agency.agency_function")
     action_label = serializers.CharField(source="get_action_display")
 
@@ -201,7 +201,7 @@ def _seconds_left(review: AgencyReview) -> int | None:
 
 class ReviewQueueSerializer(serializers.ModelSerializer):
     declaration_ref = serializers.CharField(source="declaration.__str__")
-    trader_name = serializers.CharField(source="declaration.trader.name", default="")
+    trader_name = serializers.CharField(source="declaration.trader.label", default="")
     agency_code = serializers.CharField(source="agency.code")
     status_label = serializers.CharField(source="get_status_display")
     is_perishable = serializers.BooleanField()
@@ -254,7 +254,7 @@ class InformationRequestSerializer(serializers.ModelSerializer):
     declaration_id = serializers.IntegerField(source="review.declaration_id")
     declaration_ref = serializers.CharField(source="review.declaration.__str__")
     agency_code = serializers.CharField(source="review.agency.code")
-    agency_name = serializers.CharField(source="review.agency.name")
+    agency_name = serializers.CharField(source="review.agency.label")
 
     class Meta:
         model = InformationRequest
@@ -306,7 +306,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
     """Results are shared between agencies (TFA 8); notes only with their own agency."""
 
     agency_code = serializers.CharField(source="agency.code")
-    agency_name = serializers.CharField(source="agency.name")
+    agency_name = serializers.CharField(source="agency.label")
     notes = serializers.SerializerMethodField()
     samples = SampleSerializer(many=True)
 
@@ -340,7 +340,7 @@ class InspectionSerializer(serializers.ModelSerializer):
 
 class OtherReviewSerializer(serializers.ModelSerializer):
     agency_code = serializers.CharField(source="agency.code")
-    agency_name = serializers.CharField(source="agency.name")
+    agency_name = serializers.CharField(source="agency.label")
     status_label = serializers.CharField(source="get_status_display")
 
     class Meta:
@@ -370,9 +370,9 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 class DeclarationSummarySerializer(serializers.ModelSerializer):
-    trader_name = serializers.CharField(source="trader.name")
-    declarant_name = serializers.CharField(source="declarant.name")
-    carrier_name = serializers.CharField(source="carrier.name", default=None)
+    trader_name = serializers.CharField(source="trader.label")
+    declarant_name = serializers.CharField(source="declarant.label")
+    carrier_name = serializers.CharField(source="carrier.label", default=None)
     # The goods as the declarations app shows them (one shape for every reader).
     items = ItemOut(many=True)
     documents = DocumentSerializer(many=True)
@@ -444,7 +444,7 @@ class ReviewCaseSerializer(serializers.Serializer):
 
 class TraderParticipantSerializer(serializers.ModelSerializer):
     agency_code = serializers.CharField(source="agency.code")
-    agency_name = serializers.CharField(source="agency.name")
+    agency_name = serializers.CharField(source="agency.label")
     samples = SampleSerializer(many=True)
 
     class Meta:
@@ -474,7 +474,7 @@ class TraderReviewSerializer(serializers.ModelSerializer):
     """What the trader sees of a review: agency, status, reason category, expected time."""
 
     agency_code = serializers.CharField(source="agency.code")
-    agency_name = serializers.CharField(source="agency.name")
+    agency_name = serializers.CharField(source="agency.label")
     status_label = serializers.CharField(source="get_status_display")
     reason_category_label = serializers.CharField(source="get_reason_category_display")
     required_documents = serializers.ListField(child=serializers.CharField())

@@ -68,7 +68,7 @@ def test_tfa_8_joint_inspection_one_appointment_for_all_agencies(
     params = detained["params"]
     assert (params["reference"], params["agency"], params["agency_codes"]) == (
         declaration.lrn,
-        "Customs, Plant Health",
+        {"en": "Customs, Plant Health", "es": "Customs, Plant Health"},
         ["AG-CUSTOMS", "AG-PLANT"],
     )
     assert params["reason_category"]["en"] == "Random check; Phytosanitary risk"

@@ -8,12 +8,23 @@ import pytest
 
 from ventanilla.agencies import services
 from ventanilla.notifications.models import Notice
+from ventanilla.notifications.rendering import render_notice
 
 pytestmark = pytest.mark.django_db
 
 
 def told(kind: str) -> list[str]:
     return sorted(Notice.objects.filter(kind=kind).values_list("organisation__code", flat=True))
+
+
+def _plant_inspects(world, plant) -> None:  # type: ignore[no-untyped-def]
+    services.review_decide(
+        review=plant,
+        decision="inspect",
+        reason="Alert 12/2026",
+        reason_category="phytosanitary_risk",
+        by=world.plant_officer,
+    )
 
 
 def test_tfa_5_2_trader_and_carrier_told_when_goods_held_and_when_freed(
@@ -29,13 +40,7 @@ def test_tfa_5_2_trader_and_carrier_told_when_goods_held_and_when_freed(
     request = plant.information_requests.get()
     services.information_answer(request=request, answer="Bay 4", by=world.trader_user)
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_decide(
-            review=plant,
-            decision="inspect",
-            reason="Alert 12/2026",
-            reason_category="phytosanitary_risk",
-            by=world.plant_officer,
-        )
+        _plant_inspects(world, plant)
     with django_capture_on_commit_callbacks(execute=True):
         inspection = services.inspection_book(
             declaration=declaration, location="PECLL", by=world.customs_officer
@@ -81,8 +86,34 @@ def test_tfa_5_2_trader_and_carrier_told_when_goods_held_and_when_freed(
         .order_by("created_at", "pk")
         .last()
     )
-    assert held.params["agency"] == "Plant Health"
+    assert held.params["agency"] == {"en": "Plant Health", "es": "Plant Health"}
     assert held.declaration_id == declaration.pk
     every_param = str(list(Notice.objects.values_list("params", flat=True)))
     assert "Alert 12/2026" not in every_param and "S-1" in every_param  # no officer's words
     assert "Pest in sample" not in every_param
+
+
+def test_tfa_1_1_a_notice_names_the_agency_in_each_readers_language(
+    world, django_capture_on_commit_callbacks
+):
+    """The trader reading in Spanish and its carrier's system reading in English each see
+    the agency's official name in their own language."""
+    world.plant.names = {
+        "en": "National Plant Health Service",
+        "es": "Servicio Nacional de Sanidad Vegetal",
+    }
+    world.plant.save(update_fields=["names"])
+    declaration = world.declaration()
+    with django_capture_on_commit_callbacks(execute=True):
+        _customs, plant = services.reviews_open(declaration=declaration, channel="red", by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        _plant_inspects(world, plant)
+    notice = Notice.objects.filter(
+        kind="inspection_selected", organisation=world.trader, params__agency_codes=["AG-PLANT"]
+    ).get()
+    assert notice.params["agency"] == {
+        "en": "National Plant Health Service",
+        "es": "Servicio Nacional de Sanidad Vegetal",
+    }
+    assert render_notice(notice, "es").body.startswith("Servicio Nacional de Sanidad Vegetal ")
+    assert render_notice(notice, "en").body.startswith("National Plant Health Service ")

@@ -75,7 +75,7 @@ def test_customs_reviews_on_yellow_and_starts_as_inspection_on_red(
     assert english(params.pop("reason_category")) == "Random check"
     assert params == {
         "reference": red.lrn,
-        "agency": "Customs",
+        "agency": {"en": "Customs", "es": "Customs"},
         "agency_codes": ["AG-CUSTOMS"],
         "review_id": customs.pk,
         "reason_category_code": "random_check",
@@ -323,7 +323,7 @@ def test_tfa_10_4_trader_told_of_the_decision_without_the_officer_words(
     assert english(params.pop("reason_category")) == "Documents incomplete"
     assert params == {
         "reference": review.declaration.lrn,
-        "agency": "Plant Health",
+        "agency": {"en": "Plant Health", "es": "Plant Health"},
         "agency_codes": ["AG-PLANT"],
         "review_id": review.pk,
         "decision_code": "rejected",

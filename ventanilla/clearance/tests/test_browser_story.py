@@ -50,6 +50,8 @@ TABLET = {"width": 820, "height": 1180}
 PHONE = {"width": 390, "height": 844}
 VESSEL = "MSC ANDES 123E"
 SEARCH = {"en": "avocado", "es": "palta"}
+# Public bodies are named in the reader's language (the demo's official names).
+PLANT_HEALTH = {"en": "National Plant Health Service", "es": "Servicio Nacional de Sanidad Vegetal"}
 
 
 @pytest.fixture(scope="module")
@@ -258,7 +260,7 @@ def test_lodge_once_every_agency_acts_released_on_arrival(  # type: ignore[no-un
     plant = story.page_for("plant@demo.ventanilla", viewport=TABLET, has_touch=True)
     _open_case(plant, mrn)
     _decide(plant, 2, internal, "phytosanitary_risk")
-    expect(plant.locator("#inspection-facts")).to_contain_text("National Plant Health Service")
+    expect(plant.locator("#inspection-facts")).to_contain_text(PLANT_HEALTH[language])
     story.shot(plant, "plant-case-joined")
     inspections = Inspection.objects.filter(declaration=declaration)
     assert inspections.count() == 1 and inspections.get().participants.count() == 2

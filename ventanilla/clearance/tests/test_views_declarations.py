@@ -367,6 +367,13 @@ def test_trader_never_sees_the_channel_nor_an_officers_words(world):
         .content.decode()
     )
     assert "Phytosanitary risk" in html and "National Plant Health Service" in html
+    # In Spanish the agency is named by its Spanish official name (TFA 1.1).
+    spanish = client_for(world["users"]["trader"])
+    spanish.cookies["ventanilla_language"] = "es"
+    html = spanish.get(reverse("declarations:detail", args=[declaration.pk])).content.decode()
+    assert 'lang="es"' in html
+    assert "Servicio Nacional de Sanidad Vegetal" in html
+    assert "National Plant Health Service" not in html
 
 
 def test_pay_now_through_the_sandbox(world, lodged, django_capture_on_commit_callbacks):

@@ -258,7 +258,7 @@ def answer(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
             request, declaration, error, f"answer-{found.pk}", {"answer_form": (found.pk, form)}
         )
     messages.success(
-        request, _("Your answer is sent to %(agency)s.") % {"agency": found.review.agency.name}
+        request, _("Your answer is sent to %(agency)s.") % {"agency": found.review.agency.label}
     )
     return redirect("declarations:detail", pk=declaration.pk)
 

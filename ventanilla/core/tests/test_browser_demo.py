@@ -31,16 +31,35 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DEMO_PASSWORD = "demo-Ventanilla-2026"
-# Every demo sign-in and the organisation its "My account" page must show (None: the
-# platform administrator, who acts for no organisation).
+# Every demo sign-in and the organisation its "My account" page must show, by language
+# (None: the platform administrator, who acts for no organisation). Companies keep their
+# legal name; public bodies show their official name in the page's language.
 DEMO_USERS = [
     ("trader@demo.ventanilla", "Andes Fresh Produce S.A.C."),
     ("broker@demo.ventanilla", "Callao Customs Brokers S.A.C."),
     ("carrier@demo.ventanilla", "Pacific Lines Shipping S.A."),
-    ("customs@demo.ventanilla", "National Customs Service"),
-    ("plant@demo.ventanilla", "National Plant Health Service"),
-    ("food@demo.ventanilla", "National Food Safety Authority"),
-    ("committee@demo.ventanilla", "National Trade Facilitation Committee"),
+    (
+        "customs@demo.ventanilla",
+        {"en": "National Customs Service", "es": "Servicio Nacional de Aduanas"},
+    ),
+    (
+        "plant@demo.ventanilla",
+        {"en": "National Plant Health Service", "es": "Servicio Nacional de Sanidad Vegetal"},
+    ),
+    (
+        "food@demo.ventanilla",
+        {
+            "en": "National Food Safety Authority",
+            "es": "Autoridad Nacional de Inocuidad Alimentaria",
+        },
+    ),
+    (
+        "committee@demo.ventanilla",
+        {
+            "en": "National Trade Facilitation Committee",
+            "es": "Comité Nacional de Facilitación del Comercio",
+        },
+    ),
     ("admin@demo.ventanilla", None),
 ]
 SEARCH_WORD = {"en": "avocado", "es": "aguacate"}
@@ -161,7 +180,8 @@ def test_demo_walkthrough(live_server, demo, browser: Browser, language: str) ->
         expect(page).to_have_url(f"{base}/accounts/me/")
         expect(page.locator("main")).to_contain_text(email)
         if organisation:
-            expect(page.locator("#my-organisations")).to_contain_text(organisation)
+            name = organisation if isinstance(organisation, str) else organisation[language]
+            expect(page.locator("#my-organisations")).to_contain_text(name)
         else:
             expect(page.locator('main a[href="/admin/"]')).to_be_visible()
         _shot(page, f"{language}-05-me-{email.split('@')[0]}")

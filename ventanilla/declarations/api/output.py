@@ -61,8 +61,8 @@ class StatusLabel(serializers.CharField):
 
 class DeclarationSummaryOut(serializers.ModelSerializer):
     status_label = StatusLabel(source="status")
-    trader = serializers.CharField(source="trader.name")
-    declarant = serializers.CharField(source="declarant.name")
+    trader = serializers.CharField(source="trader.label")
+    declarant = serializers.CharField(source="declarant.label")
 
     class Meta:
         model = Declaration

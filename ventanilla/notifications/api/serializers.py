@@ -57,7 +57,7 @@ class NoticeSerializer(serializers.ModelSerializer):
         return {"id": notice.declaration_id, "reference": notice.reference}
 
     def get_organisation(self, notice: Notice) -> dict[str, Any]:
-        return {"id": notice.organisation_id, "name": notice.organisation.name}
+        return {"id": notice.organisation_id, "name": notice.organisation.label}
 
 
 class ReadAllSerializer(serializers.Serializer):
