@@ -364,6 +364,6 @@ def mandate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("The mandate given to %(broker)s is revoked.") % {"broker": mandate.broker.name},
+            _("The mandate given to %(broker)s is revoked.") % {"broker": mandate.broker.label},
         )
     return redirect("accounts:mandates")

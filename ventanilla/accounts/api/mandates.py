@@ -26,7 +26,7 @@ class MandateSerializer(serializers.ModelSerializer):
     trader = serializers.CharField(source="trader.code")
     trader_name = serializers.CharField(source="trader.label")
     broker = serializers.CharField(source="broker.code")
-    broker_name = serializers.CharField(source="broker.name")
+    broker_name = serializers.CharField(source="broker.label")
     kind_label = serializers.CharField(source="get_kind_display")
     in_force = serializers.SerializerMethodField()
 
