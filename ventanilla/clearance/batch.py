@@ -32,7 +32,7 @@ from ventanilla.agencies.services import (
     reviews_withdraw,
 )
 from ventanilla.audit.services import audit_batch
-from ventanilla.declarations.choices import Channel, Milestone, Status
+from ventanilla.declarations.choices import Channel, Milestone, MilestoneSource, Status
 from ventanilla.declarations.facts import declaration_facts_many
 from ventanilla.declarations.models import Declaration
 from ventanilla.declarations.status import Move, declarations_transition, milestones_record
@@ -223,7 +223,7 @@ def declarations_progress(
         moves.append(Move(d, target, reason))
     if not moves:
         return list(declarations)
-    milestones_record(events=approvals, by=by)
+    milestones_record(events=approvals, by=by, source=MilestoneSource.AGENCIES)
     declarations_transition(moves=moves, by=by)
     released = [m.declaration for m in moves if m.to_status == Status.RELEASED]
     rejected = [m.declaration for m in moves if m.to_status == Status.REJECTED]

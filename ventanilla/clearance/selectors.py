@@ -8,9 +8,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from ventanilla.accounts.choices import OrganisationKind
 from ventanilla.accounts.selectors import organisation_qs_for
 from ventanilla.agencies.selectors import reviews_current
-from ventanilla.declarations.choices import Milestone, Status
+from ventanilla.declarations.choices import Milestone, MilestoneSource, Status
 from ventanilla.declarations.models import Declaration
 from ventanilla.notifications.rendering import render_notice
 from ventanilla.notifications.selectors import notice_qs_for
@@ -29,6 +30,14 @@ class Step:
 
 
 _MILESTONE_ORDER = {value: n for n, value in enumerate(Milestone.values)}
+
+
+def _source_label(source: str) -> str:
+    """Who stamped a milestone, in the reader's language; a code no label knows as is."""
+    for choices in (MilestoneSource, OrganisationKind):
+        if source in choices.values:
+            return str(choices(source).label)
+    return source
 
 
 def declaration_timeline(*, declaration: Declaration, user: Any, trader_side: bool) -> list[Step]:
@@ -51,7 +60,7 @@ def declaration_timeline(*, declaration: Declaration, user: Any, trader_side: bo
                 "milestone",
                 str(Milestone(event.milestone).label),
                 "",
-                event.source,
+                _source_label(event.source),
                 _MILESTONE_ORDER[event.milestone],
             )
         )

@@ -131,3 +131,14 @@ class Milestone(models.TextChoices):
     PAYMENT = "payment", _("Duties paid or guaranteed")
     RELEASE = "release", _("Goods released")
     EXIT = "exit", _("Goods left the customs area")
+
+
+class MilestoneSource(models.TextChoices):
+    """Who stamped a milestone, as the timeline names it. A carrier's or terminal's
+    arrival report is stamped with the reporting organisation's kind
+    (``accounts.choices.OrganisationKind``)."""
+
+    LODGEMENT = "lodgement", _("the single window")
+    AGENCIES = "agencies", _("border agencies")
+    PAYMENTS = "payments", _("payment")
+    GUARANTEE = "guarantee", _("guarantee")

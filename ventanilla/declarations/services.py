@@ -24,7 +24,7 @@ from ventanilla.core import bulk
 from ventanilla.core.baked import Baked, Many
 from ventanilla.core.errors import BusinessError, ConflictError, ErrorItem
 from ventanilla.declarations import lrn, representation, rules
-from ventanilla.declarations.choices import AMENDABLE, Milestone, Status
+from ventanilla.declarations.choices import AMENDABLE, Milestone, MilestoneSource, Status
 from ventanilla.declarations.content import content_hash, declaration_content
 from ventanilla.declarations.models import (
     Declaration,
@@ -279,7 +279,7 @@ def _accept(declarations: Sequence[Declaration], by: Any, at: dt.datetime) -> No
                     "milestone": m,
                     "at": at,
                     "actor_id": actor_id,
-                    "source": "lodgement",
+                    "source": MilestoneSource.LODGEMENT,
                 }
             )
     if numbered:

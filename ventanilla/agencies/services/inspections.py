@@ -39,7 +39,7 @@ from ventanilla.agencies.services._common import (
 from ventanilla.agencies.slots import inspection_next_slot
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import BusinessError, ConflictError
-from ventanilla.declarations.choices import Milestone
+from ventanilla.declarations.choices import Milestone, MilestoneSource
 from ventanilla.declarations.models import Declaration
 from ventanilla.declarations.status import milestone_record
 
@@ -234,7 +234,7 @@ def _start(inspection: Inspection, by: Any | None, at: dt.datetime) -> None:
         milestone=Milestone.INSPECTION_START,
         by=by,
         at=at,
-        source="agencies",
+        source=MilestoneSource.AGENCIES,
     )
 
 
@@ -323,7 +323,11 @@ def _complete(inspection: Inspection, *, by: Any | None, at: dt.datetime) -> Non
     _move(inspection, IS.COMPLETED, by=by, at=at)
     declaration = inspection.declaration
     milestone_record(
-        declaration=declaration, milestone=Milestone.INSPECTION_END, by=by, at=at, source="agencies"
+        declaration=declaration,
+        milestone=Milestone.INSPECTION_END,
+        by=by,
+        at=at,
+        source=MilestoneSource.AGENCIES,
     )
     participants = list(
         inspection.participants.select_related("agency", "review__agency", "review__declaration")

@@ -53,7 +53,7 @@ from ventanilla.agencies.services.routing import (
 )
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import ConflictError
-from ventanilla.declarations.choices import Milestone
+from ventanilla.declarations.choices import Milestone, MilestoneSource
 from ventanilla.declarations.status import milestone_record
 
 # Routing lives in ``routing``; its services are still reached from here.
@@ -97,7 +97,7 @@ def _start(review: AgencyReview, *, by: Any | None, at: dt.datetime) -> None:
             milestone=Milestone.DOCUMENT_CHECK_START,
             by=by,
             at=at,
-            source="agencies",
+            source=MilestoneSource.AGENCIES,
         )
 
 
@@ -148,7 +148,7 @@ def review_decide(
             milestone=Milestone.DOCUMENT_CHECK_END,
             by=by,
             at=now,
-            source="agencies",
+            source=MilestoneSource.AGENCIES,
         )
     audit_record(
         verb="agency_review.decided",

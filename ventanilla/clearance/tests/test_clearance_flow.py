@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.test import TestCase
+from django.utils import translation
 
 from ventanilla.agencies.models import AgencyReview, Inspection
 from ventanilla.agencies.services.inspections import inspection_book, inspection_record_result
@@ -258,6 +259,52 @@ def test_timeline_steps_of_one_moment_read_in_their_order(world):
         ("status", "Lodged"),
         ("status", "Accepted"),
     ]
+
+
+def test_timeline_names_who_stamped_each_milestone_in_the_readers_language(world):
+    d = submit(world, payload(lrn="AVO-SRC"))
+    plant = world["users"]["plant"]
+    review = AgencyReview.objects.get(declaration=d, agency=world["plant"])
+    review_decide(
+        review=review,
+        decision="inspect",
+        reason="Fruit fly alert",
+        reason_category="phytosanitary_risk",
+        by=plant,
+    )
+    inspection = act(inspection_book, declaration=d, location="PECLL", by=plant)
+    [participant] = inspection.participants.all()
+    act(inspection_record_result, participant=participant, result="no_irregularity", by=plant)
+    act(
+        services.arrival_report,
+        mrns=[d.mrn],
+        organisation=world["carrier"],
+        by=world["users"]["carrier"],
+    )
+
+    def sources(language: str) -> dict[str, str]:
+        with translation.override(language):
+            steps = declaration_timeline(
+                declaration=d, user=world["users"]["trader"], trader_side=True
+            )
+        return {s.title: s.actor for s in steps if s.kind == "milestone"}
+
+    assert sources("en") == {
+        "Declaration lodged": "the single window",
+        "Declaration accepted, channel assigned": "the single window",
+        "Physical inspection started": "border agencies",
+        "Physical inspection ended": "border agencies",
+        "All agency permits obtained": "border agencies",
+        "Goods arrived": "Carrier or terminal operator",
+    }
+    assert sources("es") == {
+        "Presentación de la declaración": "la ventanilla única",
+        "Aceptación de la declaración y asignación de canal": "la ventanilla única",
+        "Inicio del reconocimiento físico": "entidades de control fronterizo",
+        "Fin del reconocimiento físico": "entidades de control fronterizo",
+        "Obtención de todos los permisos de las entidades": "entidades de control fronterizo",
+        "Llegada de las mercancías": "Transportista u operador de terminal",
+    }
 
 
 def test_bulk_lodgement_is_assessed_by_the_worker(world):

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from ventanilla.accounts.models import Organisation
 from ventanilla.audit.services import audit_record
-from ventanilla.declarations.choices import Milestone, Status
+from ventanilla.declarations.choices import Milestone, MilestoneSource, Status
 from ventanilla.declarations.models import Declaration
 from ventanilla.declarations.status import milestone_record
 from ventanilla.duties.choices import AssessmentStatus
@@ -192,7 +192,7 @@ def guarantee_reserve(
             declaration=declaration,
             milestone=Milestone.PAYMENT,
             at=movement.created_at,
-            source="guarantee",
+            source=MilestoneSource.GUARANTEE,
         )
     _changed(declaration)
     return movement

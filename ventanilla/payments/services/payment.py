@@ -23,7 +23,7 @@ from django.utils import timezone
 from ventanilla.accounts.models import Organisation
 from ventanilla.accounts.selectors import acting_organisation_ids
 from ventanilla.audit.services import audit_record
-from ventanilla.declarations.choices import Milestone
+from ventanilla.declarations.choices import Milestone, MilestoneSource
 from ventanilla.declarations.models import Declaration
 from ventanilla.declarations.status import milestone_record
 from ventanilla.duties.selectors import assessment_latest
@@ -271,7 +271,7 @@ def _apply(payment: Payment, data: CallbackData, event: PaymentEvent) -> None:
                 declaration=declaration,
                 milestone=Milestone.PAYMENT,
                 at=payment.confirmed_at,
-                source="payments",
+                source=MilestoneSource.PAYMENTS,
             )
     payment_state_changed.send(sender=Payment, payment=payment, declaration=declaration)
 
