@@ -22,6 +22,7 @@ ORGANISATIONS = (
     ("20100000002", K.TRADER, "Pacific Copper Traders S.A.", ""),
     ("20100000003", K.BROKER, "Callao Customs Brokers S.A.C.", ""),
     ("20100000004", K.CARRIER, "Pacific Lines Shipping S.A.", ""),
+    ("20100000005", K.CARRIER, "Callao Container Terminal S.A.", ""),
     ("AG-CUSTOMS", K.AGENCY, "National Customs Service", F.CUSTOMS),
     ("AG-PLANT", K.AGENCY, "National Plant Health Service", F.PLANT_HEALTH),
     ("AG-FOOD", K.AGENCY, "National Food Safety Authority", F.FOOD_SAFETY),
@@ -72,7 +73,14 @@ USERS = (
         "Carlos Mendoza",
         "20100000004",
         ("carrier_operator",),
-        "Carrier / terminal",
+        "Carrier (shipping line)",
+    ),
+    DemoUser(
+        "terminal@demo.ventanilla",
+        "Luis Paredes",
+        "20100000005",
+        ("carrier_operator",),
+        "Terminal operator (where the goods are held)",
     ),
     DemoUser(
         "customs@demo.ventanilla",

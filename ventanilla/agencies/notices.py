@@ -127,8 +127,9 @@ def _after_commit(
 
 
 def _movement(declaration: Declaration) -> list[Organisation | None]:
-    """Told when goods are held or freed: trader, declarant and carrier (TFA 5.2)."""
-    return [declaration.trader, declaration.declarant, declaration.carrier]
+    """Told when goods are held or freed: trader, declarant, carrier and the terminal
+    operator holding them (TFA 5.2)."""
+    return [declaration.trader, declaration.declarant, declaration.carrier, declaration.terminal]
 
 
 def _declarants(declaration: Declaration) -> list[Organisation | None]:

@@ -270,7 +270,7 @@ class ReviewCase:
 
 def review_case(*, review: AgencyReview) -> ReviewCase:
     declaration = (
-        Declaration.objects.select_related("trader", "declarant", "carrier")
+        Declaration.objects.select_related("trader", "declarant", "carrier", "terminal")
         .prefetch_related("items", "documents__items")
         .get(pk=review.declaration_id)
     )

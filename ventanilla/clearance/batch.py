@@ -73,7 +73,10 @@ def progress_deferred(declaration_id: int) -> bool:
 
 
 def trade_parties(declaration: Declaration, carrier: bool = True) -> list[Organisation]:
-    orgs = [declaration.trader, declaration.declarant, declaration.carrier if carrier else None]
+    """The trader and the declarant; with ``carrier``, those that move or hold the goods
+    too: the carrier and the terminal operator (TFA 5.2, 7.1)."""
+    movers = [declaration.carrier, declaration.terminal] if carrier else []
+    orgs = [declaration.trader, declaration.declarant, *movers]
     unique: dict[int, Organisation] = {o.pk: o for o in orgs if o is not None}
     return list(unique.values())
 

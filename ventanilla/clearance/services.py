@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,7 @@ def _locked(declaration: Declaration) -> Declaration:
     # caller's response (no lazy reads of trader, declarant and carrier afterwards).
     return (
         Declaration.objects.select_for_update(of=("self",))
-        .select_related("trader", "declarant", "carrier")
+        .select_related("trader", "declarant", "carrier", "terminal")
         .get(pk=declaration.pk)
     )
 
@@ -168,12 +169,12 @@ def arrival_report(
     arrived_at = arrived_at or timezone.now()
     qs = (
         Declaration.objects.select_for_update(of=("self",))
-        .select_related("trader", "declarant", "carrier")
+        .select_related("trader", "declarant", "carrier", "terminal")
         .filter(arrived_at__isnull=True)
         .exclude(status__in=[Status.CANCELLED, Status.REJECTED, Status.DRAFT])
     )
-    if organisation.kind == "carrier":
-        qs = qs.filter(carrier=organisation)
+    if organisation.kind == "carrier":  # a carrier or a terminal: the goods it moves or holds
+        qs = qs.filter(Q(carrier=organisation) | Q(terminal=organisation))
     qs = (
         qs.filter(conveyance_ref=conveyance_ref)
         if conveyance_ref

@@ -41,7 +41,7 @@ def _assess_together(declaration_ids: list[int], by: User | None) -> dict[str, i
         # Locked, so two workers running the same task cannot both assess them.
         found = list(
             Declaration.objects.select_for_update(of=("self",))
-            .select_related("trader", "declarant", "carrier")
+            .select_related("trader", "declarant", "carrier", "terminal")
             .filter(pk__in=declaration_ids)
             .order_by("pk")
         )

@@ -115,6 +115,9 @@ class PartyRole(models.TextChoices):
     CARRIER = "carrier", _("Carrier")  # WCO 18A
     CONSIGNOR = "consignor", _("Consignor")  # WCO 30A
     CONSIGNEE = "consignee", _("Consignee")  # WCO 27A
+    # The operator of the terminal or warehouse where the goods are (WCO GoodsLocation
+    # 64A): it holds them, so it is told of holds and release with the carrier (TFA 7.1).
+    TERMINAL = "terminal", _("Terminal or warehouse operator")
 
 
 class Milestone(models.TextChoices):

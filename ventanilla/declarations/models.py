@@ -66,6 +66,16 @@ class Declaration(TimeStamped):
         blank=True,
         db_index=False,
     )
+    # The terminal or warehouse operator holding the goods (WCO GoodsLocation 64A),
+    # told of holds and release with the carrier, and gating the goods out on release.
+    terminal = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="declarations_held",
+        null=True,
+        blank=True,
+        db_index=False,
+    )
     # --- where and how --------------------------------------------------------------
     office_code = models.CharField(_("office of declaration"), max_length=17)  # 065
     transport_mode = models.CharField(
@@ -118,6 +128,7 @@ class Declaration(TimeStamped):
             models.Index(fields=["trader", "status"]),
             models.Index(fields=["declarant", "status"]),
             models.Index(fields=["carrier", "status"]),
+            models.Index(fields=["terminal", "status"]),
             models.Index(fields=["conveyance_ref"]),
         ]
 

@@ -1,7 +1,8 @@
 """Who sees which declaration.
 
 A trader sees the declarations made for it; a broker those it lodged; a carrier those it
-carries (to know what may leave the port); a border agency those routed to it; the
+carries and a terminal operator those whose goods it holds (to know what may leave the
+port); a border agency those routed to it; the
 national committee and superusers see all. The routing rule for agencies lives in the
 app that routes (``agencies``), which registers it here, so this app does not import it.
 """
@@ -43,7 +44,7 @@ def declaration_qs_for(*, user: Any) -> QuerySet[Declaration]:
     ):
         return Declaration.objects.all()
     ids = list(kinds)
-    visible = Q(trader_id__in=ids) | Q(declarant_id__in=ids) | Q(carrier_id__in=ids)
+    visible = _trade_parties_in(ids)
     agency_ids = [pk for pk, kind in kinds.items() if kind == "agency"]
     if agency_ids:
         for rule in _agency_visibility:
@@ -51,11 +52,30 @@ def declaration_qs_for(*, user: Any) -> QuerySet[Declaration]:
     return Declaration.objects.filter(visible).distinct()
 
 
+def _trade_parties_in(ids: list[int]) -> Q:
+    """Declarations where one of these organisations is the trader, the declarant, the
+    carrier or the terminal operator."""
+    return (
+        Q(trader_id__in=ids)
+        | Q(declarant_id__in=ids)
+        | Q(carrier_id__in=ids)
+        | Q(terminal_id__in=ids)
+    )
+
+
 def is_trader_side(*, user: Any, declaration: Declaration) -> bool:
-    """True when the user sees the declaration as trader, broker or carrier — and so
-    must not see the channel, risk details or officers' reasons."""
+    """True when the user sees the declaration as trader, broker, carrier or terminal —
+    and so must not see the channel, risk details or officers' reasons."""
     ids = set(organisation_qs_for(user=user).values_list("pk", flat=True))
-    return bool(ids & {declaration.trader_id, declaration.declarant_id, declaration.carrier_id})
+    return bool(
+        ids
+        & {
+            declaration.trader_id,
+            declaration.declarant_id,
+            declaration.carrier_id,
+            declaration.terminal_id,
+        }
+    )
 
 
 TRADE_KINDS = ("trader", "broker", "carrier")
@@ -69,9 +89,7 @@ def declaration_trade_qs_for(*, user: Any) -> QuerySet[Declaration]:
     )
     if not ids:
         return Declaration.objects.none()
-    return Declaration.objects.filter(
-        Q(trader_id__in=ids) | Q(declarant_id__in=ids) | Q(carrier_id__in=ids)
-    )
+    return Declaration.objects.filter(_trade_parties_in(ids))
 
 
 def registered_party(*, code: str, kinds: tuple[str, ...]) -> Organisation | None:

@@ -87,10 +87,14 @@ def _main_party(data: dict[str, Any], orgs: dict[str, Organisation]) -> Organisa
     )
 
 
-def _carrier(data: dict[str, Any], orgs: dict[str, Organisation]) -> Organisation | None:
+def _registered(
+    data: dict[str, Any], orgs: dict[str, Organisation], role: str
+) -> Organisation | None:
+    """The carrier's or the terminal's organisation, when the party named in that role
+    is a registered carrier or terminal operator (told of holds and release)."""
     for party in data["parties"]:
         org = orgs.get(party["identifier"])
-        if party["role"] == "carrier" and org is not None and org.kind == "carrier":
+        if party["role"] == role and org is not None and org.kind == "carrier":
             return org
     return None
 
@@ -114,7 +118,8 @@ def _build(
         previous_procedure_code=data["previous_procedure_code"],
         declarant=declarant,
         trader=_main_party(data, orgs),
-        carrier=_carrier(data, orgs),
+        carrier=_registered(data, orgs, "carrier"),
+        terminal=_registered(data, orgs, "terminal"),
         office_code=data["office_code"].upper(),
         transport_mode=data["transport_mode"],
         conveyance_ref=data["conveyance_ref"],
@@ -399,6 +404,7 @@ def declaration_amend(
         "previous_procedure_code",
         "trader",
         "carrier",
+        "terminal",
         "office_code",
         "transport_mode",
         "conveyance_ref",

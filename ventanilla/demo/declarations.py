@@ -22,6 +22,7 @@ from ventanilla.payments.selectors import financial_state
 from ventanilla.payments.services.guarantee import guarantee_reserve
 
 BROKER, TRADER_A, TRADER_B, CARRIER = "20100000003", "20100000001", "20100000002", "20100000004"
+TERMINAL = "20100000005"  # the container terminal at Callao, where the goods are held
 VESSEL = "MSC ANDES 123E"
 
 
@@ -79,6 +80,7 @@ def _import(
             {"role": "importer", "name": "Importer", "identifier": importer, "country": "PE"},
             {"role": "declarant", "name": "Broker", "identifier": BROKER, "country": "PE"},
             {"role": "carrier", "name": "Pacific Lines", "identifier": CARRIER, "country": "PE"},
+            {"role": "terminal", "name": "Callao", "identifier": TERMINAL, "country": "PE"},
         ],
         "items": items,
         "documents": [

@@ -235,13 +235,14 @@ def assessment_qs_for(*, user: Any) -> QuerySet[RiskAssessment]:
     ]
     if not allowed:
         return RiskAssessment.objects.none()
-    # Someone acting for a trader, broker or carrier never sees that declaration's risk
-    # result, whatever other organisation they also act for.
+    # Someone acting for a trader, broker, carrier or terminal never sees that
+    # declaration's risk result, whatever other organisation they also act for.
     own = [o.pk for o in orgs]
     trader_side = (
         Q(declaration__trader_id__in=own)
         | Q(declaration__declarant_id__in=own)
         | Q(declaration__carrier_id__in=own)
+        | Q(declaration__terminal_id__in=own)
     )
     if any(o.kind == "ministry" or o.agency_function == "customs" for o in allowed):
         return RiskAssessment.objects.exclude(trader_side)

@@ -94,7 +94,7 @@ def test_token_create_refused_without_permission():
 
 def test_demo_accounts_load_is_idempotent():
     first = load_demo_accounts()
-    assert first == {"organisations": 8, "users": 12, "memberships": 14, "mandates": 2}
+    assert first == {"organisations": 9, "users": 13, "memberships": 15, "mandates": 2}
     events = AuditEvent.objects.count()
     second = load_demo_accounts()
     assert second == {"organisations": 0, "users": 0, "memberships": 0, "mandates": 0}

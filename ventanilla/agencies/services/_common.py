@@ -61,7 +61,7 @@ def lock_with_round(declaration: Declaration) -> tuple[Declaration, int | None]:
     round of reviews in the same query."""
     locked = (
         Declaration.objects.select_for_update(of=SELF)
-        .select_related("trader", "declarant", "carrier")
+        .select_related("trader", "declarant", "carrier", "terminal")
         .annotate(agencies_last_round=last_round_of(OuterRef("pk")))
         .get(pk=declaration.pk)
     )

@@ -121,7 +121,7 @@ def inspection_book(
     inspection takes part. Without ``scheduled_at``, the first free slot (TFA 7.9)."""
     declaration = (
         Declaration.objects.select_for_update(of=SELF)
-        .select_related("trader", "declarant", "carrier")
+        .select_related("trader", "declarant", "carrier", "terminal")
         .get(pk=declaration.pk)
     )
     waiting = _awaiting_inspection(declaration)

@@ -58,7 +58,7 @@ S = ReviewStatus
 CUSTOMS_SLA_HOURS = 24
 CUSTOMS_PERISHABLE_SLA_HOURS = 4
 # The parties told when goods are selected for inspection (notices._movement).
-_PARTIES = ("trader", "declarant", "carrier")
+_PARTIES = ("trader", "declarant", "carrier", "terminal")
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from ventanilla.agencies.models import Inspection
 from ventanilla.declarations.choices import Status
 from ventanilla.declarations.models import Declaration
 from ventanilla.notifications.kinds import KINDS
+from ventanilla.notifications.models import Notice
 
 pytestmark = pytest.mark.browser
 
@@ -152,6 +153,7 @@ def _lodge(story: Story, page: Page, lrn: str) -> str:
     page.locator("#f-parties-partner-name").fill("Aguacates del Pacífico S.A. de C.V.")
     page.locator("#f-parties-partner-country").select_option("MX")
     page.locator("#f-parties-carrier-identifier").fill("20100000004")
+    page.locator("#f-parties-terminal-identifier").fill("20100000005")
     page.locator("#continue").click()
 
     # 3. Transport and arrival, with the UN/LOCODE picker.
@@ -316,6 +318,18 @@ def test_lodge_once_every_agency_acts_released_on_arrival(  # type: ignore[no-un
     story.shot(trader, "trader-notices-phone")
     _expect_notices(story, carrier, mrn, kinds)
     story.shot(carrier, "carrier-notices")
+    # The terminal holding the goods is told at the same moment, and lists them as free
+    # to leave (TFA 7.1).
+    terminal = story.page_for("terminal@demo.ventanilla")
+    _expect_notices(story, terminal, mrn, kinds)
+    _nav(terminal, "nav-releases")
+    expect(terminal.locator(f'[data-released="{VESSEL}"]')).to_contain_text(mrn)
+    story.shot(terminal, "terminal-releases")
+    told = Notice.objects.filter(declaration_id=declaration.pk, kind="released")
+    assert len({n.created_at for n in told}) == 1
+    assert sorted(told.values_list("organisation__code", flat=True)) == sorted(
+        ["20100000001", "20100000003", "20100000004", "20100000005"]
+    )
 
     assert story.problems == []
 

@@ -177,13 +177,18 @@ def test_lodging_through_the_question_pages(world):
         broker,
         draft,
         "parties",
-        {"parties-trader-identifier": "20100000001", "parties-carrier-identifier": "20100000004"},
+        {
+            "parties-trader-identifier": "20100000001",
+            "parties-carrier-identifier": "20100000004",
+            "parties-terminal-identifier": "20100000005",
+        },
     )
     draft.refresh_from_db()
     roles = {p["role"]: p for p in draft.data["parties"]}
     assert roles["importer"]["name"] == "Andes Fresh Produce S.A.C."
     assert roles["declarant"]["identifier"] == "20100000003"
     assert roles["carrier"]["name"] == "Pacific Lines Shipping S.A."
+    assert roles["terminal"]["name"] == "Callao Container Terminal S.A."
 
     # Step 3: an unknown place is refused beside its field; the draft keeps it.
     response = step(broker, draft, "transport", {**TRANSPORT, "discharge_location": "XXXXX"})
@@ -236,8 +241,11 @@ def test_lodging_through_the_question_pages(world):
     html = broker.get(reverse("declarations:check", args=[draft.pk])).content.decode()
     assert "WEB-0001" in html and "0804400000" in html and "There is a problem" not in html
     assert f"/drafts/{draft.pk}/goods/?return=check#f-items-0-tariff_line" in html
+    assert "Callao Container Terminal S.A." in html
+    assert f"/drafts/{draft.pk}/parties/?return=check#f-parties-terminal-identifier" in html
     response = broker.post(reverse("declarations:check", args=[draft.pk]))
     declaration = Declaration.objects.get(lrn="WEB-0001")
+    assert declaration.terminal is not None and declaration.terminal.code == "20100000005"
     assert response["Location"] == reverse("declarations:submitted", args=[declaration.pk])
     html = broker.get(response["Location"]).content.decode()
     assert declaration.mrn in html and "What happens next" in html

@@ -24,7 +24,7 @@ def trade_declaration(request: HttpRequest, pk: int) -> Declaration:
     work from their queue, and ids of others' declarations are not told apart)."""
     declaration = (
         selectors.declaration_trade_qs_for(user=request.user)
-        .select_related("trader", "declarant", "carrier")
+        .select_related("trader", "declarant", "carrier", "terminal")
         .filter(pk=pk)
         .first()
     )

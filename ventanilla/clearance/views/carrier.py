@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -82,8 +83,8 @@ def _reporting_organisation(request: HttpRequest) -> Organisation:
 
 def _carried(request: HttpRequest, org: Organisation) -> Any:
     qs = declaration_qs_for(user=request.user)
-    if org.kind == "carrier":
-        qs = qs.filter(carrier=org)
+    if org.kind == "carrier":  # a carrier or a terminal: the goods it moves or holds
+        qs = qs.filter(Q(carrier=org) | Q(terminal=org))
     return qs
 
 

@@ -330,6 +330,7 @@ def _summary(data: dict[str, Any], choices: f.Choices) -> dict[str, Any]:
         "partner_country": choices.label("countries", f.party(data, "partner").get("country", "")),
         "declarant": f.party(data, "declarant"),
         "carrier": f.party(data, "carrier"),
+        "terminal": f.party(data, "terminal"),
         "eta": _moment(data.get("estimated_arrival")),
         "items": [
             {

@@ -38,6 +38,7 @@ DEMO_USERS = [
     ("trader@demo.ventanilla", "Andes Fresh Produce S.A.C."),
     ("broker@demo.ventanilla", "Callao Customs Brokers S.A.C."),
     ("carrier@demo.ventanilla", "Pacific Lines Shipping S.A."),
+    ("terminal@demo.ventanilla", "Callao Container Terminal S.A."),
     (
         "customs@demo.ventanilla",
         {"en": "National Customs Service", "es": "Servicio Nacional de Aduanas"},

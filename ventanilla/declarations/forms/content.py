@@ -215,20 +215,28 @@ def _parties(post: Any, data: dict[str, Any], declarant: Any) -> list[dict[str, 
             "address": "",
         }
     )
-    carrier = {
-        "role": "carrier",
-        "identifier": _text(post, "parties-carrier-identifier", 17),
-        "name": _text(post, "parties-carrier-name", 200),
+    for role in ("carrier", "terminal"):
+        row = _operator(post, role)
+        if row["identifier"] or row["name"]:
+            rows.append(row)
+    return rows
+
+
+def _operator(post: Any, role: str) -> dict[str, Any]:
+    """The carrier or the terminal operator, named by its tax number; a registered one
+    fills in its name."""
+    row = {
+        "role": role,
+        "identifier": _text(post, f"parties-{role}-identifier", 17),
+        "name": _text(post, f"parties-{role}-name", 200),
         "country": "",
         "address": "",
     }
-    found = registered_party(code=carrier["identifier"], kinds=("carrier",))
+    found = registered_party(code=row["identifier"], kinds=("carrier",))
     if found is not None:
-        carrier["name"] = carrier["name"] or found.name
-        carrier["country"] = found.country
-    if carrier["identifier"] or carrier["name"]:
-        rows.append(carrier)
-    return rows
+        row["name"] = row["name"] or found.name
+        row["country"] = found.country
+    return row
 
 
 def _items(post: Any) -> list[dict[str, Any]]:

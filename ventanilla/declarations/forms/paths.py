@@ -72,7 +72,7 @@ ITEM_RULES: tuple[rules.Rule, ...] = (
 )
 
 
-# --- parties: a role and its group (trader, partner, carrier, declarant) --------------------
+# --- parties: a role and its group (trader, partner, carrier, terminal, declarant) ----------
 
 
 def trader_role(data: dict[str, Any]) -> str:
@@ -166,6 +166,7 @@ GROUP_LABELS: dict[str, Promise] = {
     "trader": _("The trader"),
     "partner": _("The supplier or buyer abroad"),
     "carrier": _("The carrier"),
+    "terminal": _("The terminal or warehouse"),
     "declarant": _("The declarant"),
 }
 

@@ -73,11 +73,31 @@ def type_inputs(inp: InputMaker, amending: bool) -> list[Input]:
 
 
 def party_groups(inp: InputMaker, data: dict[str, Any], choices: Choices) -> list[dict[str, Any]]:
-    trader, partner, carrier = (party(data, g) for g in ("trader", "partner", "carrier"))
+    trader, partner = (party(data, g) for g in ("trader", "partner"))
     return [
         _trader_group(inp, trader),
         _partner_group(inp, partner, choices),
-        _carrier_group(inp, carrier),
+        _operator_group(
+            inp,
+            "carrier",
+            party(data, "carrier"),
+            _("The carrier"),
+            _(
+                "The shipping line, airline or haulier. When it is registered in the "
+                "single window it is told as soon as the goods may leave."
+            ),
+        ),
+        _operator_group(
+            inp,
+            "terminal",
+            party(data, "terminal"),
+            _("The terminal or warehouse"),
+            _(
+                "Where the goods are held on arrival. When its operator is registered in "
+                "the single window it is told of holds and of the release, so it lets "
+                "the goods out at once."
+            ),
+        ),
     ]
 
 
@@ -139,28 +159,28 @@ def _partner_group(inp: InputMaker, partner: dict[str, Any], choices: Choices) -
     }
 
 
-def _carrier_group(inp: InputMaker, carrier: dict[str, Any]) -> dict[str, Any]:
+def _operator_group(
+    inp: InputMaker, role: str, values: dict[str, Any], legend: Any, hint: Any
+) -> dict[str, Any]:
+    """The carrier or the terminal operator: optional, named by its tax number."""
     return {
-        "id": "f-parties-carrier",
-        "legend": _("The carrier"),
-        "hint": _(
-            "The shipping line, airline or haulier. When it is registered in the "
-            "single window it is told as soon as the goods may leave."
-        ),
+        "id": f"f-parties-{role}",
+        "legend": legend,
+        "hint": hint,
         "inputs": [
             inp(
-                "parties.carrier.identifier",
+                f"parties.{role}.identifier",
                 _("Tax number (RUC)"),
-                value=carrier.get("identifier", ""),
+                value=values.get("identifier", ""),
                 required=False,
                 width="usa-input--lg",
                 inputmode="numeric",
                 maxlength=17,
             ),
             inp(
-                "parties.carrier.name",
+                f"parties.{role}.name",
                 _("Name"),
-                value=carrier.get("name", ""),
+                value=values.get("name", ""),
                 required=False,
                 hint=_("Filled in from the register when left blank."),
             ),

@@ -31,7 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from ventanilla.accounts.models import Organisation, User
-from ventanilla.demo.declarations import BROKER, CARRIER, TRADER_A, TRADER_B
+from ventanilla.demo.declarations import BROKER, CARRIER, TERMINAL, TRADER_A, TRADER_B
 from ventanilla.demo.steps import STEPS, resolve
 
 ROLES = [
@@ -40,6 +40,7 @@ ROLES = [
     "trader_b",
     "broker",
     "carrier",
+    "terminal",
     "customs",
     "plant",
     "food",
@@ -52,6 +53,7 @@ EMAILS = {
     "trader_b": "trader-b@demo.ventanilla",
     "broker": "broker@demo.ventanilla",
     "carrier": "carrier@demo.ventanilla",
+    "terminal": "terminal@demo.ventanilla",
     "customs": "customs@demo.ventanilla",
     "plant": "plant@demo.ventanilla",
     "food": "food@demo.ventanilla",
@@ -59,13 +61,15 @@ EMAILS = {
     "committee": "committee@demo.ventanilla",
     "admin": "admin@demo.ventanilla",
 }
-# Whoever acts for a trader, broker or carrier: never the channel, risk or officers' words.
-TRADE_SIDE = ("trader_a", "trader_b", "broker", "carrier")
+# Whoever acts for a trader, broker, carrier or terminal: never the channel, risk or
+# officers' words.
+TRADE_SIDE = ("trader_a", "trader_b", "broker", "carrier", "terminal")
 CODES = {
     "trader_a": TRADER_A,
     "trader_b": TRADER_B,
     "broker": BROKER,
     "carrier": CARRIER,
+    "terminal": TERMINAL,
     "customs": "AG-CUSTOMS",
     "plant": "AG-PLANT",
     "food": "AG-FOOD",

@@ -2,9 +2,10 @@
 timeline, arrivals, releases). See ``authz.py`` for what each test checks.
 
 Who sees a declaration: its trader, its declarant (the broker), its carrier, the
-agencies it is routed to, the committee and the superuser; anyone else gets 404. Only the
-declarant amends or cancels it (the trader and the carrier see it: 403); only a trader or
-broker lodges, and a trader lodges for itself only.
+terminal holding its goods, the agencies it is routed to, the committee and the
+superuser; anyone else gets 404. Only the declarant amends or cancels it (the trader, the
+carrier and the terminal see it: 403); only a trader or broker lodges, and a trader
+lodges for itself only.
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ ROWS = [
         "post",
         VESSEL,
         url("api-arrivals"),
-        expect(403, carrier=200, customs=200, customs_supervisor=200, admin=200),
+        expect(403, carrier=200, terminal=200, customs=200, customs_supervisor=200, admin=200),
         body=lambda d: {"conveyance_ref": VESSEL},
         why="Carriers and terminals report arrivals; customs may record one too.",
     ),

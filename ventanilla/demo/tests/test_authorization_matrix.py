@@ -302,6 +302,7 @@ def test_each_side_lists_the_declarations_it_may_see() -> None:
         "trader_a",
         "broker",
         "carrier",
+        "terminal",
         "committee",
         "admin",
         "customs",
@@ -324,7 +325,7 @@ def test_guarantee_accounts_are_seen_by_their_holder_only() -> None:
         return [row["reference"] for row in _results(data)]
 
     assert refs("trader_a") == refs("admin") == ["GAR-20100000001-01"]
-    for role in ("trader_b", "broker", "carrier", "customs", "plant", "committee"):
+    for role in ("trader_b", "broker", "carrier", "terminal", "customs", "plant", "committee"):
         assert refs(role) == [], role
 
 
