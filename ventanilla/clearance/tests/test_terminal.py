@@ -12,7 +12,7 @@ import pytest
 from ventanilla.agencies.models import AgencyReview
 from ventanilla.agencies.services.reviews import review_decide
 from ventanilla.clearance import services
-from ventanilla.clearance.tests.conftest import coffee
+from ventanilla.clearance.tests.conftest import coffee, valid
 from ventanilla.clearance.tests.test_clearance_flow import act, pay, submit
 from ventanilla.core.errors import BusinessError
 from ventanilla.declarations.models import Declaration
@@ -102,3 +102,16 @@ def test_the_terminal_role_appears_once(world):
         ("party_role_repeated", "parties.4.role")
     ]
     assert not Declaration.objects.filter(lrn="COF-T6").exists()
+
+
+def test_an_amendment_moves_the_goods_to_another_terminal_or_to_none(world):
+    d = submit(world, held_at(coffee("COF-T7")))
+    data = valid(coffee("COF-T7"))  # the same goods, no terminal named any more
+    amended = services.declaration_amend_and_assess(
+        declaration=d,
+        data=data,
+        reason="Goods moved to the shipper's yard",
+        by=world["users"]["broker"],
+    )
+    assert (amended.version, amended.terminal_id) == (2, None)
+    assert not declaration_qs_for(user=world["users"]["terminal"]).filter(pk=d.pk).exists()
