@@ -33,7 +33,7 @@ from ventanilla.agencies.models import (
     InspectionParticipant,
     SecondTestRequest,
 )
-from ventanilla.declarations.models import Declaration
+from ventanilla.declarations.models import TRADE_PARTIES, Declaration
 
 log = structlog.get_logger(__name__)
 LANGUAGES = ("en", "es")
@@ -129,7 +129,7 @@ def _after_commit(
 def _movement(declaration: Declaration) -> list[Organisation | None]:
     """Told when goods are held or freed: trader, declarant, carrier and the terminal
     operator holding them (TFA 5.2)."""
-    return [declaration.trader, declaration.declarant, declaration.carrier, declaration.terminal]
+    return [getattr(declaration, party) for party in TRADE_PARTIES]
 
 
 def _declarants(declaration: Declaration) -> list[Organisation | None]:

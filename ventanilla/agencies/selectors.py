@@ -46,7 +46,7 @@ from ventanilla.agencies.models import (
 )
 from ventanilla.core.snapshots import Snapshot
 from ventanilla.core.text import digits
-from ventanilla.declarations.models import Declaration
+from ventanilla.declarations.models import TRADE_PARTIES, Declaration
 from ventanilla.declarations.selectors import declaration_qs_for
 
 DECIDE = "agencies.decide_review"
@@ -270,7 +270,7 @@ class ReviewCase:
 
 def review_case(*, review: AgencyReview) -> ReviewCase:
     declaration = (
-        Declaration.objects.select_related("trader", "declarant", "carrier", "terminal")
+        Declaration.objects.select_related(*TRADE_PARTIES)
         .prefetch_related("items", "documents__items")
         .get(pk=review.declaration_id)
     )

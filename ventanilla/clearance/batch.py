@@ -34,7 +34,7 @@ from ventanilla.agencies.services import (
 from ventanilla.audit.services import audit_batch
 from ventanilla.declarations.choices import Channel, Milestone, MilestoneSource, Status
 from ventanilla.declarations.facts import declaration_facts_many
-from ventanilla.declarations.models import Declaration
+from ventanilla.declarations.models import TRADE_PARTIES, Declaration
 from ventanilla.declarations.status import Move, declarations_transition, milestones_record
 from ventanilla.duties.services import duties_assess_many
 from ventanilla.notifications.services import NoticeRequest, notify_many
@@ -75,8 +75,8 @@ def progress_deferred(declaration_id: int) -> bool:
 def trade_parties(declaration: Declaration, carrier: bool = True) -> list[Organisation]:
     """The trader and the declarant; with ``carrier``, those that move or hold the goods
     too: the carrier and the terminal operator (TFA 5.2, 7.1)."""
-    movers = [declaration.carrier, declaration.terminal] if carrier else []
-    orgs = [declaration.trader, declaration.declarant, *movers]
+    parties = TRADE_PARTIES if carrier else ("trader", "declarant")
+    orgs = [getattr(declaration, party) for party in parties]
     unique: dict[int, Organisation] = {o.pk: o for o in orgs if o is not None}
     return list(unique.values())
 

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +23,8 @@ from ventanilla.clearance import batch
 from ventanilla.core.errors import BusinessError
 from ventanilla.declarations import services as declarations
 from ventanilla.declarations.choices import Milestone, Status
-from ventanilla.declarations.models import Declaration
+from ventanilla.declarations.models import TRADE_PARTIES, Declaration
+from ventanilla.declarations.selectors import moved_or_held_by
 from ventanilla.declarations.status import milestones_record
 from ventanilla.notifications.services import notify
 from ventanilla.payments.selectors import FinancialState
@@ -36,7 +36,7 @@ def _locked(declaration: Declaration) -> Declaration:
     # caller's response (no lazy reads of trader, declarant and carrier afterwards).
     return (
         Declaration.objects.select_for_update(of=("self",))
-        .select_related("trader", "declarant", "carrier", "terminal")
+        .select_related(*TRADE_PARTIES)
         .get(pk=declaration.pk)
     )
 
@@ -169,12 +169,12 @@ def arrival_report(
     arrived_at = arrived_at or timezone.now()
     qs = (
         Declaration.objects.select_for_update(of=("self",))
-        .select_related("trader", "declarant", "carrier", "terminal")
+        .select_related(*TRADE_PARTIES)
         .filter(arrived_at__isnull=True)
         .exclude(status__in=[Status.CANCELLED, Status.REJECTED, Status.DRAFT])
     )
     if organisation.kind == "carrier":  # a carrier or a terminal: the goods it moves or holds
-        qs = qs.filter(Q(carrier=organisation) | Q(terminal=organisation))
+        qs = qs.filter(moved_or_held_by(organisation))
     qs = (
         qs.filter(conveyance_ref=conveyance_ref)
         if conveyance_ref

@@ -10,7 +10,7 @@ from django_tasks import task
 
 from ventanilla.accounts.models import User
 from ventanilla.core.errors import BusinessError
-from ventanilla.declarations.models import Declaration
+from ventanilla.declarations.models import TRADE_PARTIES, Declaration
 
 log = structlog.get_logger(__name__)
 
@@ -41,7 +41,7 @@ def _assess_together(declaration_ids: list[int], by: User | None) -> dict[str, i
         # Locked, so two workers running the same task cannot both assess them.
         found = list(
             Declaration.objects.select_for_update(of=("self",))
-            .select_related("trader", "declarant", "carrier", "terminal")
+            .select_related(*TRADE_PARTIES)
             .filter(pk__in=declaration_ids)
             .order_by("pk")
         )

@@ -29,6 +29,12 @@ MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2}
 MASS: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
 
 
+# The organisations a declaration names as trade parties: they see it, never its risk
+# result, and the carrier and terminal are told of holds and release. One list, so that
+# a new party role reaches visibility, notices and the rows loaded with a declaration.
+TRADE_PARTIES = ("trader", "declarant", "carrier", "terminal")
+
+
 class Declaration(TimeStamped):
     # --- identity -----------------------------------------------------------------
     mrn = models.CharField(_("MRN"), max_length=18, unique=True, null=True, blank=True)  # D014

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 
 from ventanilla.accounts.models import Organisation
 from ventanilla.accounts.selectors import organisation_qs_for
-from ventanilla.declarations.models import Declaration
+from ventanilla.declarations.models import TRADE_PARTIES, Declaration
 
 # Functions (organisation ids) -> Q, added by apps that route declarations to agencies.
 _agency_visibility: list[Callable[[list[int]], Q]] = []
@@ -44,7 +44,7 @@ def declaration_qs_for(*, user: Any) -> QuerySet[Declaration]:
     ):
         return Declaration.objects.all()
     ids = list(kinds)
-    visible = _trade_parties_in(ids)
+    visible = trade_parties_q(ids)
     agency_ids = [pk for pk, kind in kinds.items() if kind == "agency"]
     if agency_ids:
         for rule in _agency_visibility:
@@ -52,30 +52,26 @@ def declaration_qs_for(*, user: Any) -> QuerySet[Declaration]:
     return Declaration.objects.filter(visible).distinct()
 
 
-def _trade_parties_in(ids: list[int]) -> Q:
-    """Declarations where one of these organisations is the trader, the declarant, the
-    carrier or the terminal operator."""
-    return (
-        Q(trader_id__in=ids)
-        | Q(declarant_id__in=ids)
-        | Q(carrier_id__in=ids)
-        | Q(terminal_id__in=ids)
-    )
+def trade_parties_q(ids: list[int], *, through: str = "") -> Q:
+    """Declarations where one of these organisations is a trade party (``TRADE_PARTIES``);
+    ``through`` reaches the declaration from another model (``"declaration__"``)."""
+    found = Q()
+    for party in TRADE_PARTIES:
+        found |= Q(**{f"{through}{party}_id__in": ids})
+    return found
+
+
+def moved_or_held_by(organisation: Organisation) -> Q:
+    """The declarations whose goods this carrier carries or this terminal holds: those it
+    reports the arrival of and sees on its release list."""
+    return Q(carrier=organisation) | Q(terminal=organisation)
 
 
 def is_trader_side(*, user: Any, declaration: Declaration) -> bool:
     """True when the user sees the declaration as trader, broker, carrier or terminal —
     and so must not see the channel, risk details or officers' reasons."""
     ids = set(organisation_qs_for(user=user).values_list("pk", flat=True))
-    return bool(
-        ids
-        & {
-            declaration.trader_id,
-            declaration.declarant_id,
-            declaration.carrier_id,
-            declaration.terminal_id,
-        }
-    )
+    return bool(ids & {getattr(declaration, f"{party}_id") for party in TRADE_PARTIES})
 
 
 TRADE_KINDS = ("trader", "broker", "carrier")
@@ -89,7 +85,7 @@ def declaration_trade_qs_for(*, user: Any) -> QuerySet[Declaration]:
     )
     if not ids:
         return Declaration.objects.none()
-    return Declaration.objects.filter(_trade_parties_in(ids))
+    return Declaration.objects.filter(trade_parties_q(ids))
 
 
 def registered_party(*, code: str, kinds: tuple[str, ...]) -> Organisation | None:

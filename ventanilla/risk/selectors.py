@@ -40,7 +40,7 @@ from ventanilla.core.baked import Baked, Many
 from ventanilla.core.snapshots import Snapshot
 from ventanilla.declarations.choices import Status
 from ventanilla.declarations.models import Declaration
-from ventanilla.declarations.selectors import declaration_qs_for
+from ventanilla.declarations.selectors import declaration_qs_for, trade_parties_q
 from ventanilla.risk.choices import (
     HITS,
     MANAGE_PROFILES,
@@ -238,12 +238,7 @@ def assessment_qs_for(*, user: Any) -> QuerySet[RiskAssessment]:
     # Someone acting for a trader, broker, carrier or terminal never sees that
     # declaration's risk result, whatever other organisation they also act for.
     own = [o.pk for o in orgs]
-    trader_side = (
-        Q(declaration__trader_id__in=own)
-        | Q(declaration__declarant_id__in=own)
-        | Q(declaration__carrier_id__in=own)
-        | Q(declaration__terminal_id__in=own)
-    )
+    trader_side = trade_parties_q(own, through="declaration__")
     if any(o.kind == "ministry" or o.agency_function == "customs" for o in allowed):
         return RiskAssessment.objects.exclude(trader_side)
     # Other agencies: the declarations routed to them (rule registered by ``agencies``).

@@ -17,7 +17,7 @@ from ventanilla.agencies.selectors import last_round_of
 from ventanilla.agencies.signals import review_changed
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import BusinessError, ConflictError
-from ventanilla.declarations.models import Declaration
+from ventanilla.declarations.models import TRADE_PARTIES, Declaration
 
 DECIDE = "agencies.decide_review"
 # Lock only the row itself: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
@@ -61,7 +61,7 @@ def lock_with_round(declaration: Declaration) -> tuple[Declaration, int | None]:
     round of reviews in the same query."""
     locked = (
         Declaration.objects.select_for_update(of=SELF)
-        .select_related("trader", "declarant", "carrier", "terminal")
+        .select_related(*TRADE_PARTIES)
         .annotate(agencies_last_round=last_round_of(OuterRef("pk")))
         .get(pk=declaration.pk)
     )

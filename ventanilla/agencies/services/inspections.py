@@ -40,7 +40,7 @@ from ventanilla.agencies.slots import inspection_next_slot
 from ventanilla.audit.services import audit_record
 from ventanilla.core.errors import BusinessError, ConflictError
 from ventanilla.declarations.choices import Milestone, MilestoneSource
-from ventanilla.declarations.models import Declaration
+from ventanilla.declarations.models import TRADE_PARTIES, Declaration
 from ventanilla.declarations.status import milestone_record
 
 IS = InspectionStatus
@@ -121,7 +121,7 @@ def inspection_book(
     inspection takes part. Without ``scheduled_at``, the first free slot (TFA 7.9)."""
     declaration = (
         Declaration.objects.select_for_update(of=SELF)
-        .select_related("trader", "declarant", "carrier", "terminal")
+        .select_related(*TRADE_PARTIES)
         .get(pk=declaration.pk)
     )
     waiting = _awaiting_inspection(declaration)

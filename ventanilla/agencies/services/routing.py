@@ -51,14 +51,12 @@ from ventanilla.core import bulk
 from ventanilla.core.errors import BusinessError, ConflictError
 from ventanilla.declarations.choices import Channel
 from ventanilla.declarations.facts import declaration_facts
-from ventanilla.declarations.models import Declaration
+from ventanilla.declarations.models import TRADE_PARTIES, Declaration
 
 S = ReviewStatus
 # Customs acts on its own documentary or physical check when no line sets its level.
 CUSTOMS_SLA_HOURS = 24
 CUSTOMS_PERISHABLE_SLA_HOURS = 4
-# The parties told when goods are selected for inspection (notices._movement).
-_PARTIES = ("trader", "declarant", "carrier", "terminal")
 
 
 @dataclass(frozen=True)
@@ -359,7 +357,7 @@ def _expected_slots(reviews: list[AgencyReview], *, now: dt.datetime) -> dict[in
 
 def _load_parties(declarations: list[Declaration]) -> None:
     # The foreign keys themselves, as reading ``declaration.trader`` would cache them.
-    fields: list[Any] = [getattr(Declaration, name).field for name in _PARTIES]
+    fields: list[Any] = [getattr(Declaration, name).field for name in TRADE_PARTIES]
     missing = [
         (d, f)
         for d in declarations

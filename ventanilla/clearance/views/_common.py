@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 
 from ventanilla.accounts.models import User
 from ventanilla.declarations import selectors
-from ventanilla.declarations.models import Declaration
+from ventanilla.declarations.models import TRADE_PARTIES, Declaration
 
 PER_PAGE = 25
 
@@ -24,7 +24,7 @@ def trade_declaration(request: HttpRequest, pk: int) -> Declaration:
     work from their queue, and ids of others' declarations are not told apart)."""
     declaration = (
         selectors.declaration_trade_qs_for(user=request.user)
-        .select_related("trader", "declarant", "carrier", "terminal")
+        .select_related(*TRADE_PARTIES)
         .filter(pk=pk)
         .first()
     )

@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +28,7 @@ from ventanilla.accounts.selectors import organisation_qs_for
 from ventanilla.clearance import services
 from ventanilla.core.errors import BusinessError
 from ventanilla.declarations.choices import Status
-from ventanilla.declarations.selectors import declaration_qs_for
+from ventanilla.declarations.selectors import declaration_qs_for, moved_or_held_by
 
 AWAITING = (
     Status.ACCEPTED,
@@ -84,7 +83,7 @@ def _reporting_organisation(request: HttpRequest) -> Organisation:
 def _carried(request: HttpRequest, org: Organisation) -> Any:
     qs = declaration_qs_for(user=request.user)
     if org.kind == "carrier":  # a carrier or a terminal: the goods it moves or holds
-        qs = qs.filter(Q(carrier=org) | Q(terminal=org))
+        qs = qs.filter(moved_or_held_by(org))
     return qs
 
 
